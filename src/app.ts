@@ -1,0 +1,63 @@
+// The web app: Express with the Connect add-on, the admin API and the admin pages, built from
+// already-constructed parts (see main.ts, the composition root).
+import express, { type Express } from 'express';
+import type { Config } from './config.js';
+import type { Logger } from './log.js';
+import type { Db } from './store/db.js';
+import type { Keyring } from './store/crypto.js';
+import { Tenants } from './store/tenants.js';
+import { messageOutbounds, messageSources } from './store/connections.js';
+import { AceStoreAdapter } from './connect/store-adapter.js';
+import { createAddon, type Addon } from './connect/ace.js';
+import { authErrorHandler, connectAuth } from './connect/auth.js';
+import { lifecycleRoutes } from './connect/lifecycle.js';
+import { apiRouter } from './api/routes.js';
+import { adminPageRoutes } from './web/admin-pages.js';
+import { errorHandler, notFound, requestLog } from './web/http.js';
+import type { Descriptor } from './connect/descriptor.js';
+
+export interface AppParts {
+  config: Config;
+  log: Logger;
+  db: Db;
+  keyring: Keyring;
+}
+
+export interface WebApp {
+  app: Express;
+  addon: Addon;
+  descriptor: Descriptor;
+  tenants: Tenants;
+}
+
+export async function buildApp({ config, log, db, keyring }: AppParts): Promise<WebApp> {
+  const app = express();
+  app.set('env', config.env);
+  app.disable('x-powered-by');
+  app.use(requestLog(log));
+  app.use(express.json({ limit: '1mb' }));
+  // Jira posts some pages and lifecycle events as forms.
+  app.use(express.urlencoded({ extended: false, limit: '1mb' }));
+
+  const tenants = new Tenants(db, keyring);
+  const { addon, descriptor } = await createAddon(app, config, new AceStoreAdapter(tenants), log);
+  const auth = connectAuth(addon, tenants, config.baseUrl);
+
+  app.get('/', (_req, res) => res.redirect('/atlassian-connect.json'));
+  app.get('/healthz', (_req, res) => {
+    db.$queryRaw`SELECT 1`
+      .then(() => res.json({ status: 'ok' }))
+      .catch((err: unknown) => {
+        log.warn({ err }, 'health check: database unreachable');
+        res.status(503).json({ status: 'unavailable', error: { code: 'DATABASE_UNREACHABLE', message: 'The database cannot be reached.' } });
+      });
+  });
+  lifecycleRoutes(app, { auth, tenants, retentionDays: config.uninstallRetentionDays, log });
+  adminPageRoutes(app, auth.pageAuth);
+  app.use('/api', apiRouter({ contextAuth: auth.contextAuth, sources: messageSources(db, keyring), outbounds: messageOutbounds(db, keyring) }));
+
+  app.use(notFound);
+  app.use(authErrorHandler(log));
+  app.use(errorHandler(log));
+  return { app, addon, descriptor, tenants };
+}

@@ -1,0 +1,87 @@
+// The composition root: reads the settings once, starts the database (embedded unless DATABASE_URL is
+// set), applies migrations, builds the web app and serves it. Nothing else reads process.env.
+import path from 'node:path';
+import type { Server } from 'node:http';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { createLogger, type Logger } from './log.js';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './store/embedded-postgres.js';
+import { loadOrCreateKeyFile } from './store/key-file.js';
+import { migrate } from './store/migrate.js';
+import { createDb } from './store/db.js';
+import { Keyring } from './store/crypto.js';
+import { buildApp } from './app.js';
+import { MIGRATIONS_DIR } from './paths.js';
+
+const PURGE_EVERY_MS = 60 * 60 * 1000;
+
+async function database(config: Config, log: Logger): Promise<{ url: string; embedded?: EmbeddedDatabase }> {
+  if (config.databaseUrl) return { url: config.databaseUrl };
+  const dir = path.join(config.dataDir, 'postgres');
+  const embedded = await startEmbeddedPostgres(dir, (line) => log.debug({ component: 'postgres' }, line));
+  const url = await embedded.ensureDatabase('mailbridge');
+  log.info({ dataDir: dir }, `DATABASE_URL is not set: using an embedded PostgreSQL with its data in ${dir}`);
+  return { url, embedded };
+}
+
+async function encryptionKey(config: Config, log: Logger): Promise<string> {
+  if (config.encryptionKey) return config.encryptionKey;
+  const { key, file, created } = await loadOrCreateKeyFile(config.dataDir);
+  log.warn(
+    { file },
+    `ENCRYPTION_KEY is not set: ${created ? 'created' : 'using'} the key in ${file}. Set ENCRYPTION_KEY in production; without this file the stored secrets cannot be read.`,
+  );
+  return key;
+}
+
+async function main() {
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`mailbridge: ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const log = createLogger(config.logLevel);
+  const { url, embedded } = await database(config, log);
+  const key = await encryptionKey(config, log);
+  await migrate(url, MIGRATIONS_DIR, log);
+  const db = createDb(url);
+  const { app, tenants } = await buildApp({ config, log, db, keyring: new Keyring(key, config.previousEncryptionKeys) });
+
+  const server: Server = app.listen(config.port, () => {
+    log.info({ port: config.port, baseUrl: config.baseUrl }, `Mailbridge is listening; Jira installs it from ${config.baseUrl}/atlassian-connect.json`);
+  });
+  const purge = setInterval(() => {
+    tenants
+      .purgeUninstalled()
+      .then((n) => n && log.info({ tenants: n }, 'removed the data of uninstalled tenants past their retention'))
+      .catch((err: unknown) => log.error({ err }, 'purge of uninstalled tenants failed'));
+  }, PURGE_EVERY_MS);
+  purge.unref();
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    clearInterval(purge);
+    server.close(() => {
+      void (async () => {
+        await db.$disconnect().catch(() => {});
+        await embedded?.stop().catch(() => {});
+        process.exit(0);
+      })();
+    });
+    server.closeAllConnections();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`mailbridge: could not start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
