@@ -34,7 +34,7 @@ const schema = z.object({
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   /** Where Jira's install-signing public keys are fetched (ACE's own setting). Unset: Atlassian's CDN. */
   CONNECT_KEYS_CDN_URL: url.optional(),
-  /** Jira hosts allowed to install, comma-separated globs (ACE's own setting). */
+  /** Jira hosts allowed to install, comma-separated globs such as *.atlassian.net (ACE's own setting). */
   AC_HOST_WHITELIST: z.string().optional(),
   /** Days an uninstalled tenant's data is kept (a re-install within them keeps its Message Sources). */
   UNINSTALL_RETENTION_DAYS: z.coerce.number().int().min(0).default(30),
@@ -53,7 +53,8 @@ export interface Config {
   previousEncryptionKeys: string[];
   logLevel: (typeof LOG_LEVELS)[number];
   connectKeysCdnUrl: string | undefined;
-  hostWhitelist: string;
+  /** Undefined: ACE's default, Atlassian's cloud hosts in production and any host otherwise. */
+  hostWhitelist: string | undefined;
   uninstallRetentionDays: number;
 }
 
@@ -92,8 +93,7 @@ export function loadConfig(env: Env): Config {
     previousEncryptionKeys: v.ENCRYPTION_PREVIOUS_KEYS,
     logLevel: v.LOG_LEVEL,
     connectKeysCdnUrl: v.CONNECT_KEYS_CDN_URL?.replace(/\/+$/, ''),
-    // ACE's own default: only Atlassian's cloud hosts in production, any host otherwise.
-    hostWhitelist: v.AC_HOST_WHITELIST ?? (production ? '*.atlassian.net' : '*'),
+    hostWhitelist: v.AC_HOST_WHITELIST,
     uninstallRetentionDays: v.UNINSTALL_RETENTION_DAYS,
   };
 }

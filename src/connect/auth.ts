@@ -11,7 +11,7 @@ import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Respon
 import jwt from 'atlassian-jwt';
 import type { Addon } from './ace.js';
 import type { Tenants, TenantView } from '../store/tenants.js';
-import type { Logger } from '../log.js';
+import { scrub, type Logger } from '../log.js';
 
 export type AuthKind = 'page' | 'context' | 'install';
 
@@ -90,18 +90,33 @@ export function tenantOf(res: Response): TenantContext {
   return { tenant, userAccountId };
 }
 
+/** ACE's reasons, sorted into stable codes with a sentence that says what to do. */
+const REASONS: [RegExp, string, string][] = [
+  [/could not find authentication data|missing jwt/i, 'JWT_MISSING', 'The request carries no JWT. Open the page from Jira.'],
+  [/expired/i, 'JWT_EXPIRED', 'The JWT has expired. Reload the page in Jira.'],
+  [/query (string )?hash|qsh/i, 'JWT_QSH_MISMATCH', 'The JWT was issued for another request (its qsh does not match).'],
+  [/audience/i, 'JWT_WRONG_AUDIENCE', 'The install token is meant for another app address than BASE_URL.'],
+  [/DECODER|public key with keyId/i, 'JWT_UNKNOWN_KEY', "The install token's key id is not one the install-keys CDN (CONNECT_KEYS_CDN_URL) publishes."],
+  [/not authorized to register|whitelist/i, 'HOST_NOT_ALLOWED', 'This Jira host may not install the app (AC_HOST_WHITELIST).'],
+  [/not find stored client data|not installed|sharedSecret/i, 'NOT_INSTALLED', 'This Jira site has not installed the app. Install it, then reload the page.'],
+  [/did not match authenticated client|issuer/i, 'JWT_WRONG_ISSUER', 'The JWT was issued by another Jira site than the request names.'],
+  [/signature|decode|invalid jwt|malformed|unexpected/i, 'JWT_INVALID', 'The JWT is malformed or its signature is wrong.'],
+];
+
 /** ACE's failures arrive as plain {code, message}: a token problem is 401, a store failure 503. */
 export function authErrorHandler(log: Logger): ErrorRequestHandler {
-  return (err: unknown, _req: Request, res: Response, next: NextFunction) => {
+  return (err: unknown, req: Request, res: Response, next: NextFunction) => {
     const ace = err instanceof AuthError || (typeof err === 'object' && err !== null && !(err instanceof Error) && 'code' in err && 'message' in err);
     if (!ace) return next(err);
     const { code, message } = err as { code: unknown; message: unknown };
-    const status = typeof code === 'number' && code >= 500 ? 503 : 401;
-    if (status === 503) log.error({ err: String(message) }, 'could not check a JWT: store unavailable');
-    res.status(status).json({
-      error: status === 401
-        ? { code: 'UNAUTHORIZED', message: /reload/i.test(String(message)) ? String(message) : `${String(message)} Reload the page in Jira.` }
-        : { code: 'UNAVAILABLE', message: 'The app cannot check this request right now. Try again in a minute.' },
-    });
+    const reason = scrub(String(message));
+    if (typeof code === 'number' && code >= 500) {
+      log.error({ reason, path: req.path }, 'could not check a JWT: store unavailable');
+      res.status(503).json({ error: { code: 'UNAVAILABLE', message: 'The app cannot check this request right now. Try again in a minute.' } });
+      return;
+    }
+    const [, errorCode, sentence] = REASONS.find(([re]) => re.test(reason)) ?? [null, 'UNAUTHORIZED', 'The request is not authenticated.'];
+    log.info({ path: req.path, code: errorCode, reason }, 'request refused: authentication');
+    res.status(401).json({ error: { code: errorCode, message: sentence } });
   };
 }

@@ -1,0 +1,69 @@
+// The whole web app on a free port, over its own database, with a Jira emulator whose key CDN it
+// trusts; its log lines are kept so tests can check what was (not) logged.
+import { Writable } from 'node:stream';
+import type { Server } from 'node:http';
+import { loadConfig, type Config } from '../../src/config.js';
+import { createLogger } from '../../src/log.js';
+import { createDb, type Db } from '../../src/store/db.js';
+import { Keyring, generateKey } from '../../src/store/crypto.js';
+import { freePort } from '../../src/store/embedded-postgres.js';
+import { buildApp, type WebApp } from '../../src/app.js';
+import { JiraEmulator } from '../../dev/jira/emulator.js';
+import { freshDatabase } from './database.js';
+
+export interface Harness {
+  baseUrl: string;
+  config: Config;
+  databaseUrl: string;
+  db: Db;
+  web: WebApp;
+  jira: JiraEmulator;
+  logs: string[];
+  stop(): Promise<void>;
+}
+
+export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+  const databaseUrl = await freshDatabase();
+  const jira = await JiraEmulator.start();
+  const port = await freePort();
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    PORT: String(port),
+    BASE_URL: `http://127.0.0.1:${port}`,
+    DATABASE_URL: databaseUrl,
+    ENCRYPTION_KEY: generateKey(),
+    CONNECT_KEYS_CDN_URL: jira.keysCdnUrl,
+    LOG_LEVEL: 'debug',
+    ...env,
+  });
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      logs.push(chunk.toString());
+      done();
+    },
+  });
+  const log = createLogger(config.logLevel, sink);
+  const db = createDb(databaseUrl);
+  const web = await buildApp({ config, log, db, keyring: new Keyring(config.encryptionKey!, config.previousEncryptionKeys) });
+  const server: Server = await new Promise((resolve) => {
+    const s = web.app.listen(port, '127.0.0.1', () => resolve(s));
+  });
+  return {
+    baseUrl: config.baseUrl,
+    config,
+    databaseUrl,
+    db,
+    web,
+    jira,
+    logs,
+    async stop() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await jira.stop();
+      await db.$disconnect();
+    },
+  };
+}
