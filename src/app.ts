@@ -9,7 +9,7 @@ import { Tenants } from './store/tenants.js';
 import { messageOutbounds, messageSources } from './store/connections.js';
 import { AceStoreAdapter } from './connect/store-adapter.js';
 import { createAddon, type Addon } from './connect/ace.js';
-import { authErrorHandler, connectAuth } from './connect/auth.js';
+import { authErrorHandler, connectAuth, requireParseableJwt } from './connect/auth.js';
 import { lifecycleRoutes } from './connect/lifecycle.js';
 import { apiRouter } from './api/routes.js';
 import { adminPageRoutes } from './web/admin-pages.js';
@@ -40,6 +40,8 @@ export async function buildApp({ config, log, db, keyring }: AppParts): Promise<
   app.use(express.urlencoded({ extended: false, limit: '1mb' }));
 
   const tenants = new Tenants(db, keyring);
+  // Before ACE registers its /installed route, so this check runs first.
+  app.use(['/installed', '/uninstalled'], requireParseableJwt);
   const { addon, descriptor } = await createAddon(app, config, new AceStoreAdapter(tenants), log);
   const auth = connectAuth(addon, tenants, config.baseUrl);
 

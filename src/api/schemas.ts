@@ -1,7 +1,7 @@
 // The admin API's request and response shapes, in one place so the admin UI (client/) can share them.
 import { z } from 'zod';
 
-const name = z.string().trim().min(1, 'Enter a Name.').max(100, 'A Name has at most 100 characters.');
+const name = z.string({ error: 'Enter a Name.' }).trim().min(1, 'Enter a Name.').max(100, 'A Name has at most 100 characters.');
 const host = z.string().trim().min(1).max(255);
 const port = z.number().int().min(1).max(65535);
 const username = z.string().trim().min(1).max(320);
@@ -19,7 +19,7 @@ export const TYPE_LABELS = {
 
 const sourceFields = {
   name,
-  type: z.enum(SOURCE_TYPES),
+  type: z.enum(SOURCE_TYPES, { error: 'Choose a Type: IMAP GMAIL OAuth or IMAP.' }),
   username: username.optional(),
   host: host.optional(),
   port: port.optional(),
@@ -52,7 +52,7 @@ export type MessageSourceUpdate = z.infer<typeof messageSourceUpdate>;
 
 const outboundFields = {
   name,
-  type: z.enum(OUTBOUND_TYPES),
+  type: z.enum(OUTBOUND_TYPES, { error: 'Choose a Type: SMTP GMAIL OAuth or SMTP.' }),
   username: username.optional(),
   fromName: z.string().trim().min(1).max(200).optional(),
   host: host.optional(),

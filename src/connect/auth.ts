@@ -72,7 +72,14 @@ export function connectAuth(addon: Addon, tenants: Tenants, baseUrl: string) {
 
   const guard = (kind: AuthKind, verify: RequestHandler): Guard => {
     const after = attachTenant(kind);
-    const g: Guard = (req, res, next) => verify(req, res, (err?: unknown) => (err ? next(err) : after(req, res, next)));
+    const g: Guard = (req, res, next) => {
+      try {
+        verify(req, res, (err?: unknown) => (err ? next(err) : after(req, res, next)));
+      } catch (err) {
+        // ACE throws synchronously on a token it cannot even parse (e.g. on /installed).
+        next(new AuthError(401, `Invalid JWT: ${err instanceof Error ? err.message : String(err)}`));
+      }
+    };
     g[AUTH_KIND] = kind;
     return g;
   };
@@ -83,6 +90,22 @@ export function connectAuth(addon: Addon, tenants: Tenants, baseUrl: string) {
     installAuth: guard('install', addon.authenticateInstall()),
   };
 }
+
+/**
+ * ACE's /installed handler throws (a 500) on a token it cannot parse; this runs before it and turns
+ * that into the 401 it is.
+ */
+export const requireParseableJwt: RequestHandler = (req, _res, next) => {
+  const token = tokenOf(req);
+  if (!token) return next();
+  try {
+    jwt.getAlgorithm(token);
+    jwt.getKeyId(token);
+    next();
+  } catch (err) {
+    next(new AuthError(401, `Invalid JWT: ${err instanceof Error ? err.message : String(err)}`));
+  }
+};
 
 export function tenantOf(res: Response): TenantContext {
   const { tenant, userAccountId } = res.locals as Partial<TenantContext>;

@@ -1,0 +1,133 @@
+// The admin API for Message Sources and Message Outbounds: what a Jira admin's actions do, with clear
+// errors for bad input and never a secret in an answer.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JiraSite } from '../../dev/jira/site.js';
+import { apiClient } from '../helpers/api.js';
+import { dumpDatabase } from '../helpers/database.js';
+import { startHarness, type Harness } from '../helpers/harness.js';
+
+let h: Harness;
+let site: JiraSite;
+let api: ReturnType<typeof apiClient>;
+
+beforeAll(async () => {
+  h = await startHarness();
+  site = await h.jira.createSite();
+  await site.install(h.baseUrl);
+  api = apiClient(h.baseUrl, site);
+});
+afterAll(async () => {
+  await h.stop();
+});
+
+type ErrorBody = { error: { code: string; message: string; fields?: Record<string, string> } };
+
+describe('Message Sources', () => {
+  it('creates, lists, edits and deletes one', async () => {
+    const created = await api<{ id: string; name: string; type: string; status: string; folder: string }>('POST', '/api/message-sources', {
+      name: 'Help desk',
+      type: 'IMAP_GMAIL_OAUTH',
+      projectId: '10000',
+      issueTypeId: '10001',
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ name: 'Help desk', type: 'IMAP_GMAIL_OAUTH', status: 'NEW', folder: 'INBOX' });
+
+    const edited = await api<{ name: string; afterProcessing: string }>('PATCH', `/api/message-sources/${created.body.id}`, { name: 'Help', afterProcessing: 'MARK_READ' });
+    expect(edited.body).toMatchObject({ name: 'Help', afterProcessing: 'MARK_READ' });
+    expect((await api<{ name: string }[]>('GET', '/api/message-sources')).body.map((s) => s.name)).toContain('Help');
+
+    expect((await api('DELETE', `/api/message-sources/${created.body.id}`)).status).toBe(204);
+    expect((await api('GET', `/api/message-sources/${created.body.id}`)).status).toBe(404);
+  });
+
+  it('names each missing or wrong field in words a user can act on', async () => {
+    const noName = await api<ErrorBody>('POST', '/api/message-sources', { type: 'IMAP_GMAIL_OAUTH' });
+    expect(noName.status).toBe(400);
+    expect(noName.body.error).toMatchObject({ code: 'INVALID_INPUT', fields: { name: 'Enter a Name.' } });
+
+    const res = await api<ErrorBody>('POST', '/api/message-sources', { name: 'Old server', type: 'IMAP' });
+    expect(res.status).toBe(400);
+    expect(res.body.error.fields).toEqual({ host: 'Enter the server host name.', username: 'Enter the Username.' });
+
+    const badType = await api<ErrorBody>('POST', '/api/message-sources', { name: 'x', type: 'POP3' });
+    expect(badType.status).toBe(400);
+    expect(badType.body.error.fields).toEqual({ type: 'Choose a Type: IMAP GMAIL OAuth or IMAP.' });
+
+    const unknownField = await api<ErrorBody>('POST', '/api/message-sources', { name: 'x', type: 'IMAP_GMAIL_OAUTH', tenantId: 'someone-elses' });
+    expect(unknownField.status).toBe(400);
+  });
+
+  it('refuses a second source with the same Name (409) and a malformed id (400)', async () => {
+    expect((await api('POST', '/api/message-sources', { name: 'Twice', type: 'IMAP_GMAIL_OAUTH' })).status).toBe(201);
+    const again = await api<ErrorBody>('POST', '/api/message-sources', { name: 'Twice', type: 'IMAP_GMAIL_OAUTH' });
+    expect(again.status).toBe(409);
+    expect(again.body.error).toMatchObject({ code: 'NAME_TAKEN', message: expect.stringContaining('Twice') });
+    expect((await api('GET', '/api/message-sources/not-an-id')).status).toBe(400);
+  });
+
+  it('keeps a plain IMAP password sealed: never in an answer, never in the database in clear', async () => {
+    const password = 'correct-horse-battery-staple-42';
+    const res = await api<{ id: string; hasPassword: boolean }>('POST', '/api/message-sources', {
+      name: 'Legacy',
+      type: 'IMAP',
+      host: 'imap.example.com',
+      port: 993,
+      tls: true,
+      username: 'support@example.com',
+      password,
+    });
+    expect(res.status).toBe(201);
+    expect(res.body.hasPassword).toBe(true);
+    expect(res.text).not.toContain(password);
+    expect(res.text).not.toMatch(/passwordCipher|passwordKeyId|tenantId/);
+    expect((await api('GET', '/api/message-sources')).text).not.toContain(password);
+    expect(await dumpDatabase(h.databaseUrl)).not.toContain(password);
+    expect(h.logs.join('')).not.toContain(password);
+  });
+
+  it('answers malformed JSON with 400, not a crash', async () => {
+    const res = await fetch(`${h.baseUrl}/api/message-sources`, {
+      method: 'POST',
+      headers: { authorization: `JWT ${site.contextToken()}`, 'content-type': 'application/json' },
+      body: '{"name": ',
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as ErrorBody).error.code).toBe('INVALID_JSON');
+  });
+});
+
+describe('Message Outbounds', () => {
+  it('creates one of Type SMTP GMAIL OAuth and one plain SMTP', async () => {
+    expect((await api('POST', '/api/message-outbounds', { name: 'Gmail out', type: 'SMTP_GMAIL_OAUTH' })).status).toBe(201);
+    const smtp = await api<{ hasPassword: boolean; host: string }>('POST', '/api/message-outbounds', {
+      name: 'Relay',
+      type: 'SMTP',
+      host: 'smtp.example.com',
+      port: 587,
+      username: 'relay@example.com',
+      password: 'relay-secret-99',
+    });
+    expect(smtp.status).toBe(201);
+    expect(smtp.body).toMatchObject({ host: 'smtp.example.com', hasPassword: true });
+    expect(smtp.text).not.toContain('relay-secret-99');
+  });
+});
+
+describe('the public routes', () => {
+  it('serve the descriptor with our baseUrl, and the health check', async () => {
+    const d = (await (await fetch(`${h.baseUrl}/atlassian-connect.json`)).json()) as { baseUrl: string; lifecycle: Record<string, string>; apiMigrations: Record<string, boolean> };
+    expect(d.baseUrl).toBe(h.baseUrl);
+    expect(d.lifecycle).toEqual({ installed: '/installed', uninstalled: '/uninstalled' });
+    expect(d.apiMigrations).toEqual({ 'signed-install': true, 'context-qsh': true });
+    const health = await fetch(`${h.baseUrl}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok' });
+  });
+
+  it('answer unknown paths with a JSON 404', async () => {
+    const res = await fetch(`${h.baseUrl}/nothing-here`);
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as ErrorBody).error.code).toBe('NOT_FOUND');
+  });
+});

@@ -1,0 +1,60 @@
+// Tenant isolation: a JWT of tenant A can never read or change tenant B's rows, whatever id it names.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JiraSite } from '../../dev/jira/site.js';
+import { apiClient } from '../helpers/api.js';
+import { query } from '../helpers/database.js';
+import { startHarness, type Harness } from '../helpers/harness.js';
+
+let h: Harness;
+let a: JiraSite;
+let b: JiraSite;
+let asA: ReturnType<typeof apiClient>;
+let asB: ReturnType<typeof apiClient>;
+
+beforeAll(async () => {
+  h = await startHarness();
+  [a, b] = await Promise.all([h.jira.createSite(), h.jira.createSite()]);
+  await a.install(h.baseUrl);
+  await b.install(h.baseUrl);
+  asA = apiClient(h.baseUrl, a);
+  asB = apiClient(h.baseUrl, b);
+});
+afterAll(async () => {
+  await h.stop();
+});
+
+describe.each([
+  ['Message Source', '/api/message-sources', { name: 'Support', type: 'IMAP_GMAIL_OAUTH' }, 'MessageSource'],
+  ['Message Outbound', '/api/message-outbounds', { name: 'Replies', type: 'SMTP_GMAIL_OAUTH' }, 'MessageOutbound'],
+])('a %s of tenant A', (_label, path, input, table) => {
+  let id: string;
+
+  beforeAll(async () => {
+    const created = await asA<{ id: string }>('POST', path, input);
+    expect(created.status).toBe(201);
+    id = created.body.id;
+  });
+
+  it('is not listed for tenant B', async () => {
+    expect((await asB<unknown[]>('GET', path)).body).toEqual([]);
+    expect((await asA<{ id: string }[]>('GET', path)).body.map((r) => r.id)).toEqual([id]);
+  });
+
+  it('cannot be read, changed or deleted by tenant B, which sees a plain 404', async () => {
+    expect((await asB('GET', `${path}/${id}`)).status).toBe(404);
+    expect((await asB('PATCH', `${path}/${id}`, { name: 'Taken over' })).status).toBe(404);
+    expect((await asB('DELETE', `${path}/${id}`)).status).toBe(404);
+    const [row] = await query<{ name: string }>(h.databaseUrl, `SELECT name FROM "${table}" WHERE id = $1`, [id]);
+    expect(row?.name).toBe(input.name);
+  });
+
+  it('tenant B may use the same Name for its own', async () => {
+    expect((await asB('POST', path, input)).status).toBe(201);
+  });
+});
+
+it('a token signed with tenant A\'s secret that claims to be tenant B is refused', async () => {
+  const forged = a.token('GET', '/api/message-sources', { iss: b.clientKey });
+  const res = await fetch(`${h.baseUrl}/api/message-sources`, { headers: { authorization: `JWT ${forged}` } });
+  expect(res.status).toBe(401);
+});
