@@ -106,7 +106,7 @@ describe('issues', () => {
     expect(users.body[0]).not.toHaveProperty('emailAddress');
     expect((await call(site, 'GET', '/rest/api/3/user/search?query=sam%40example.com')).body[0]).toMatchObject({ emailAddress: 'sam@example.com' });
     expect((await call(site, 'GET', '/rest/api/3/project/search')).body).toMatchObject({ total: 2, values: [{ key: 'SUP' }, { key: 'OPS' }] });
-    expect((await call(site, 'GET', '/rest/api/3/issuetype/project?projectId=10000')).body.map((t: { name: string }) => t.name)).toEqual(['Task', 'Bug', 'Subtask']);
+    expect(((await call(site, 'GET', '/rest/api/3/issuetype/project?projectId=10000')).body as { name: string }[]).map((t) => t.name)).toEqual(['Task', 'Bug', 'Subtask']);
   });
 });
 

@@ -25,8 +25,8 @@ function run(env: Record<string, string>): Running {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(DATABASE_URL|ENCRYPTION_KEY|PORT|BASE_URL|NODE_ENV|DATA_DIR|LOG_LEVEL)$/.test(k)));
   const child = spawn(process.execPath, ['--import', TSX, MAIN], { cwd: os.tmpdir(), env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, output: () => out, exited };
 }
