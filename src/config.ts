@@ -14,6 +14,10 @@ const aesKey = z
   });
 
 const url = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' });
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const port = z.coerce.number().int().min(1).max(65535);
 
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -38,6 +42,20 @@ const schema = z.object({
   AC_HOST_WHITELIST: z.string().optional(),
   /** Days an uninstalled tenant's data is kept (a re-install within them keeps its Message Sources). */
   UNINSTALL_RETENTION_DAYS: z.coerce.number().int().min(0).default(30),
+  /** Our OAuth client at Google (a Web application client); Authorize is off until both are set. */
+  GOOGLE_CLIENT_ID: z.string().trim().min(1).optional(),
+  GOOGLE_CLIENT_SECRET: z.string().trim().min(1).optional(),
+  // Google's endpoints and Gmail's servers: settings so emulators and proxies take the same code path.
+  GOOGLE_AUTH_URL: url.default('https://accounts.google.com/o/oauth2/v2/auth'),
+  GOOGLE_TOKEN_URL: url.default('https://oauth2.googleapis.com/token'),
+  GOOGLE_REVOKE_URL: url.default('https://oauth2.googleapis.com/revoke'),
+  GOOGLE_CERTS_URL: url.default('https://www.googleapis.com/oauth2/v1/certs'),
+  GMAIL_IMAP_HOST: z.string().trim().min(1).default('imap.gmail.com'),
+  GMAIL_IMAP_PORT: port.default(993),
+  GMAIL_IMAP_TLS: bool.default(true),
+  GMAIL_SMTP_HOST: z.string().trim().min(1).default('smtp.gmail.com'),
+  GMAIL_SMTP_PORT: port.default(465),
+  GMAIL_SMTP_TLS: bool.default(true),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -56,6 +74,23 @@ export interface Config {
   /** Undefined: ACE's default, Atlassian's cloud hosts in production and any host otherwise. */
   hostWhitelist: string | undefined;
   uninstallRetentionDays: number;
+  google: GoogleConfig;
+  gmail: { imap: MailServer; smtp: MailServer };
+}
+
+export interface GoogleConfig {
+  /** Undefined until GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET are set. */
+  client: { id: string; secret: string } | undefined;
+  authUrl: string;
+  tokenUrl: string;
+  revokeUrl: string;
+  certsUrl: string;
+}
+
+export interface MailServer {
+  host: string;
+  port: number;
+  tls: boolean;
 }
 
 export class ConfigError extends Error {
@@ -80,6 +115,10 @@ export function loadConfig(env: Env): Config {
   }
   const v = parsed.data;
   const production = v.NODE_ENV === 'production';
+  if (Boolean(v.GOOGLE_CLIENT_ID) !== Boolean(v.GOOGLE_CLIENT_SECRET)) {
+    const missing = v.GOOGLE_CLIENT_ID ? 'GOOGLE_CLIENT_SECRET' : 'GOOGLE_CLIENT_ID';
+    throw new ConfigError(missing, 'must be set together with the other one: both come from the same OAuth client in the Google Cloud console');
+  }
   if (production && !v.ENCRYPTION_KEY) {
     throw new ConfigError('ENCRYPTION_KEY', 'is required when NODE_ENV=production (make one with: openssl rand -base64 32)');
   }
@@ -95,5 +134,16 @@ export function loadConfig(env: Env): Config {
     connectKeysCdnUrl: v.CONNECT_KEYS_CDN_URL?.replace(/\/+$/, ''),
     hostWhitelist: v.AC_HOST_WHITELIST,
     uninstallRetentionDays: v.UNINSTALL_RETENTION_DAYS,
+    google: {
+      client: v.GOOGLE_CLIENT_ID && v.GOOGLE_CLIENT_SECRET ? { id: v.GOOGLE_CLIENT_ID, secret: v.GOOGLE_CLIENT_SECRET } : undefined,
+      authUrl: v.GOOGLE_AUTH_URL,
+      tokenUrl: v.GOOGLE_TOKEN_URL,
+      revokeUrl: v.GOOGLE_REVOKE_URL,
+      certsUrl: v.GOOGLE_CERTS_URL,
+    },
+    gmail: {
+      imap: { host: v.GMAIL_IMAP_HOST, port: v.GMAIL_IMAP_PORT, tls: v.GMAIL_IMAP_TLS },
+      smtp: { host: v.GMAIL_SMTP_HOST, port: v.GMAIL_SMTP_PORT, tls: v.GMAIL_SMTP_TLS },
+    },
   };
 }

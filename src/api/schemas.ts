@@ -35,6 +35,8 @@ const sourceFields = {
   maxAttachmentBytes: z.number().int().min(0).max(1024 * 1024 * 1024).optional(),
   maxAttachments: z.number().int().min(0).max(1000).optional(),
   enabled: z.boolean().optional(),
+  /** The Google account from Authorize (Gmail types). */
+  credentialId: z.uuid().optional(),
 };
 
 /** Plain IMAP and SMTP need a server and a login; the Gmail types get theirs from Authorize. */
@@ -60,6 +62,7 @@ const outboundFields = {
   tls: z.boolean().optional(),
   password: password.optional(),
   enabled: z.boolean().optional(),
+  credentialId: z.uuid().optional(),
 };
 
 export const messageOutboundCreate = z.strictObject(outboundFields).superRefine(requireServer);
@@ -68,3 +71,12 @@ export type MessageOutboundCreate = z.infer<typeof messageOutboundCreate>;
 export type MessageOutboundUpdate = z.infer<typeof messageOutboundUpdate>;
 
 export const idParam = z.uuid({ message: 'Not a valid id.' });
+
+export const authorizationStart = z.strictObject({
+  kind: z.enum(['source', 'outbound'], { error: 'kind must be "source" or "outbound".' }),
+  /** The Message Source or Outbound being re-authorized; absent while creating one. */
+  targetId: z.uuid().optional(),
+  /** The Username already typed: Google preselects that account. */
+  loginHint: z.email({ error: 'The Username must be an email address.' }).optional(),
+});
+export type AuthorizationStart = z.infer<typeof authorizationStart>;

@@ -9,12 +9,26 @@ import type { MessageOutboundCreate, MessageOutboundUpdate, MessageSourceCreate,
 import { AppError, notFound } from '../errors.js';
 import { isUniqueViolation } from './errors.js';
 
-interface ConnectionRow {
+export interface ConnectionRow {
   id: string;
   tenantId: string;
   name: string;
+  type: string;
+  username: string | null;
+  host: string | null;
+  port: number | null;
+  tls: boolean;
+  credentialId: string | null;
   passwordCipher: Uint8Array | null;
   passwordKeyId: string | null;
+}
+
+/** Fields only the server sets: the outcome of the last connection test. */
+export interface ConnectionState {
+  status: 'NEW' | 'AUTHORIZED' | 'NEEDS_REAUTHORIZATION' | 'ERROR' | 'DISABLED';
+  statusReason: string | null;
+  statusDetail: string | null;
+  lastCheckedAt: Date | null;
 }
 
 /** The few Prisma calls this repository makes, common to both models. */
@@ -72,22 +86,22 @@ export class Connections<Row extends ConnectionRow, Create extends { name: strin
     return this.view(row);
   }
 
-  async create(tenantId: string, input: Create): Promise<ConnectionView<Row>> {
+  async create(tenantId: string, input: Create, state: Partial<ConnectionState> = {}): Promise<ConnectionView<Row>> {
     const id = randomUUID();
     const { password, ...fields } = input;
     try {
-      return this.view(await this.rows.create({ data: { ...fields, id, tenantId, ...this.sealPassword(id, password) } }));
+      return this.view(await this.rows.create({ data: { ...fields, ...state, id, tenantId, ...this.sealPassword(id, password) } }));
     } catch (err) {
       if (isUniqueViolation(err)) throw this.duplicateName(input.name);
       throw err;
     }
   }
 
-  async update(tenantId: string, id: string, patch: Update): Promise<ConnectionView<Row>> {
+  async update(tenantId: string, id: string, patch: Update, state: Partial<ConnectionState> = {}): Promise<ConnectionView<Row>> {
     const { password, ...fields } = patch;
     let count: number;
     try {
-      ({ count } = await this.rows.updateMany({ where: { id, tenantId }, data: { ...fields, ...this.sealPassword(id, password) } }));
+      ({ count } = await this.rows.updateMany({ where: { id, tenantId }, data: { ...fields, ...state, ...this.sealPassword(id, password) } }));
     } catch (err) {
       if (isUniqueViolation(err)) throw this.duplicateName(patch.name ?? '');
       throw err;
@@ -96,16 +110,22 @@ export class Connections<Row extends ConnectionRow, Create extends { name: strin
     return this.get(tenantId, id);
   }
 
-  async remove(tenantId: string, id: string): Promise<void> {
-    const { count } = await this.rows.deleteMany({ where: { id, tenantId } });
+  async setState(tenantId: string, id: string, state: ConnectionState): Promise<void> {
+    const { count } = await this.rows.updateMany({ where: { id, tenantId }, data: { ...state } });
     if (count === 0) throw notFound(`The ${this.label}`);
   }
 
-  /** The plain IMAP/SMTP password, for the mailbox workers only; null when none is stored. */
-  async password(tenantId: string, id: string): Promise<string | null> {
+  /** The stored row with its password opened: what a connection test needs. Server-side only. */
+  async stored(tenantId: string, id: string): Promise<Row & { password: string | null }> {
     const row = await this.rows.findFirst({ where: { id, tenantId } });
-    if (!row?.passwordCipher || !row.passwordKeyId) return null;
-    return this.keyring.open({ cipher: Uint8Array.from(row.passwordCipher), keyId: row.passwordKeyId }, this.passwordContext(id));
+    if (!row) throw notFound(`The ${this.label}`);
+    const password = row.passwordCipher && row.passwordKeyId ? this.keyring.open({ cipher: Uint8Array.from(row.passwordCipher), keyId: row.passwordKeyId }, this.passwordContext(id)) : null;
+    return { ...row, password };
+  }
+
+  async remove(tenantId: string, id: string): Promise<void> {
+    const { count } = await this.rows.deleteMany({ where: { id, tenantId } });
+    if (count === 0) throw notFound(`The ${this.label}`);
   }
 }
 

@@ -2,7 +2,7 @@
 // stored with the id of the key that sealed it, so a new ENCRYPTION_KEY can be rolled out while the
 // previous keys still open older rows. The associated data binds a ciphertext to its row and field:
 // a value copied into another tenant's row does not open.
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
@@ -63,6 +63,11 @@ export class Keyring {
     } catch {
       throw new SecretError('SECRET_TAMPERED', 'A stored secret failed its integrity check and cannot be used.');
     }
+  }
+
+  /** A key for another purpose (e.g. signing OAuth states), derived from the current key with HKDF. */
+  derive(purpose: string): Buffer {
+    return Buffer.from(hkdfSync('sha256', this.keys.get(this.currentKeyId)!, 'mailbridge', purpose, 32));
   }
 
   /** True when the value was sealed with an older key and should be sealed again. */

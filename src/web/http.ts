@@ -2,6 +2,7 @@
 // the query), JSON errors with a code and a sentence, and 404s.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError } from '../errors.js';
+import { JiraError } from '../jira/client.js';
 import type { Logger } from '../log.js';
 
 export function requestLog(log: Logger): RequestHandler {
@@ -27,6 +28,11 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     if (res.headersSent) return next(err);
     if (err instanceof AppError) {
       res.status(err.status).json({ error: { code: err.code, message: err.message, ...err.details } });
+      return;
+    }
+    if (err instanceof JiraError) {
+      log.warn({ code: err.code, status: err.status, path: req.path }, 'a Jira call failed');
+      res.status(502).json({ error: { code: err.code, message: err.message } });
       return;
     }
     const bodyError = err as { type?: string; status?: number };

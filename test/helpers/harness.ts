@@ -16,6 +16,7 @@ export interface Harness {
   config: Config;
   databaseUrl: string;
   db: Db;
+  keyring: Keyring;
   web: WebApp;
   jira: JiraEmulator;
   logs: string[];
@@ -45,7 +46,8 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   });
   const log = createLogger(config.logLevel, sink);
   const db = createDb(databaseUrl);
-  const web = await buildApp({ config, log, db, keyring: new Keyring(config.encryptionKey!, config.previousEncryptionKeys) });
+  const keyring = new Keyring(config.encryptionKey!, config.previousEncryptionKeys);
+  const web = await buildApp({ config, log, db, keyring });
   const server: Server = await new Promise((resolve) => {
     const s = web.app.listen(port, '127.0.0.1', () => resolve(s));
   });
@@ -54,6 +56,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     config,
     databaseUrl,
     db,
+    keyring,
     web,
     jira,
     logs,

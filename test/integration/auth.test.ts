@@ -6,8 +6,12 @@ import type { JiraSite } from '../../dev/jira/site.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 import { listRoutes, type Route } from '../helpers/routes.js';
 
-/** Routes meant for anyone: the descriptor Jira reads, the health check, the root redirect. */
-const PUBLIC = new Set(['GET /atlassian-connect.json', 'GET /healthz', 'GET /']);
+/**
+ * Routes meant for anyone: the descriptor Jira reads, the health check, the root redirect, the page
+ * for Workspace admins, and Google's redirect back (authenticated by its signed state instead:
+ * test/integration/authorize.test.ts).
+ */
+const PUBLIC = new Set(['GET /atlassian-connect.json', 'GET /healthz', 'GET /', 'GET /help/google-workspace', 'GET /oauth/google/callback']);
 
 let h: Harness;
 let site: JiraSite;

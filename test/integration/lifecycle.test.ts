@@ -5,6 +5,7 @@ import { makeInstallKey } from '../../dev/jira/emulator.js';
 import type { JiraSite } from '../../dev/jira/site.js';
 import { dumpDatabase, query } from '../helpers/database.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
+import { seedSource } from '../helpers/seed.js';
 
 let h: Harness;
 
@@ -71,8 +72,7 @@ describe('install', () => {
   it('on a re-install of the same clientKey, takes the new shared secret and keeps the Message Sources', async () => {
     const site = await h.jira.createSite();
     await site.install(h.baseUrl);
-    const created = await apiAs(site, '/api/message-sources', { method: 'POST', body: JSON.stringify({ name: 'Support inbox', type: 'IMAP_GMAIL_OAUTH' }) });
-    expect(created.status).toBe(201);
+    await seedSource(h, site, { name: 'Support inbox', type: 'IMAP_GMAIL_OAUTH' });
     const oldSecret = site.sharedSecret;
     const oldToken = site.contextToken();
 
@@ -91,10 +91,7 @@ describe('uninstall', () => {
   it('deletes the secrets at once, marks the data for removal, and a re-install brings the sources back', async () => {
     const site = await h.jira.createSite();
     await site.install(h.baseUrl);
-    await apiAs(site, '/api/message-sources', {
-      method: 'POST',
-      body: JSON.stringify({ name: 'Plain', type: 'IMAP', host: 'imap.example.com', port: 993, username: 'help@example.com', password: 'hunter2-imap' }),
-    });
+    await seedSource(h, site, { name: 'Plain', type: 'IMAP', host: 'imap.example.com', port: 993, username: 'help@example.com', password: 'hunter2-imap' });
     const token = site.contextToken();
 
     expect((await site.uninstall()).status).toBe(204);

@@ -4,6 +4,7 @@ import type { JiraSite } from '../../dev/jira/site.js';
 import { apiClient } from '../helpers/api.js';
 import { query } from '../helpers/database.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
+import { seedOutbound, seedSource } from '../helpers/seed.js';
 
 let h: Harness;
 let a: JiraSite;
@@ -24,15 +25,13 @@ afterAll(async () => {
 });
 
 describe.each([
-  ['Message Source', '/api/message-sources', { name: 'Support', type: 'IMAP_GMAIL_OAUTH' }, 'MessageSource'],
-  ['Message Outbound', '/api/message-outbounds', { name: 'Replies', type: 'SMTP_GMAIL_OAUTH' }, 'MessageOutbound'],
-])('a %s of tenant A', (_label, path, input, table) => {
+  ['Message Source', '/api/message-sources', { name: 'Support', type: 'IMAP_GMAIL_OAUTH' as const }, 'MessageSource', seedSource],
+  ['Message Outbound', '/api/message-outbounds', { name: 'Replies', type: 'SMTP_GMAIL_OAUTH' as const }, 'MessageOutbound', seedOutbound],
+] as const)('a %s of tenant A', (_label, path, input, table, seed) => {
   let id: string;
 
   beforeAll(async () => {
-    const created = await asA<{ id: string }>('POST', path, input);
-    expect(created.status).toBe(201);
-    id = created.body.id;
+    id = (await (seed as (h: Harness, s: JiraSite, i: typeof input) => Promise<{ id: string }>)(h, a, input)).id;
   });
 
   it('is not listed for tenant B', async () => {
@@ -44,12 +43,13 @@ describe.each([
     expect((await asB('GET', `${path}/${id}`)).status).toBe(404);
     expect((await asB('PATCH', `${path}/${id}`, { name: 'Taken over' })).status).toBe(404);
     expect((await asB('DELETE', `${path}/${id}`)).status).toBe(404);
+    expect((await asB('POST', `${path}/${id}/test`)).status).toBe(404);
     const [row] = await query<{ name: string }>(h.databaseUrl, `SELECT name FROM "${table}" WHERE id = $1`, [id]);
     expect(row?.name).toBe(input.name);
   });
 
   it('tenant B may use the same Name for its own', async () => {
-    expect((await asB('POST', path, input)).status).toBe(201);
+    await expect((seed as (h: Harness, s: JiraSite, i: typeof input) => Promise<unknown>)(h, b, input)).resolves.toBeTruthy();
   });
 });
 
