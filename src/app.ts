@@ -39,6 +39,8 @@ export interface WebApp {
   descriptor: Descriptor;
   tenants: Tenants;
   tokens: AccessTokens;
+  /** Removes what has outlived its use: uninstalled tenants past retention, old Authorize attempts. */
+  purge(): Promise<{ tenants: number; attempts: number }>;
 }
 
 export async function buildApp({ config, log, db, keyring }: AppParts): Promise<WebApp> {
@@ -59,10 +61,11 @@ export async function buildApp({ config, log, db, keyring }: AppParts): Promise<
   const tokens = new AccessTokens(google, credentials);
   const revocation = new Revocation(google, credentials, tokens, log);
   const connections = new ConnectionService({ sources, outbounds, credentials, tokens, revocation, gmail: config.gmail, trustPageUrl });
+  const attempts = new OAuthAttempts(db);
   const authorize = new AuthorizeFlow({
     google,
     signer: new StateSigner(keyring.derive('oauth-state')),
-    attempts: new OAuthAttempts(db),
+    attempts,
     credentials,
     tokens,
     revocation,
@@ -102,5 +105,6 @@ export async function buildApp({ config, log, db, keyring }: AppParts): Promise<
   app.use(notFound);
   app.use(authErrorHandler(log));
   app.use(errorHandler(log));
-  return { app, addon, descriptor, tenants, tokens };
+  const purge = async () => ({ tenants: await tenants.purgeUninstalled(), attempts: await attempts.purgeExpired() });
+  return { app, addon, descriptor, tenants, tokens, purge };
 }

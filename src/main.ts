@@ -49,16 +49,15 @@ async function main() {
   const key = await encryptionKey(config, log);
   await migrate(url, MIGRATIONS_DIR, log);
   const db = createDb(url);
-  const { app, tenants } = await buildApp({ config, log, db, keyring: new Keyring(key, config.previousEncryptionKeys) });
+  const { app, purge: purgeOld } = await buildApp({ config, log, db, keyring: new Keyring(key, config.previousEncryptionKeys) });
 
   const server: Server = app.listen(config.port, () => {
     log.info({ port: config.port, baseUrl: config.baseUrl }, `Mailbridge is listening; Jira installs it from ${config.baseUrl}/atlassian-connect.json`);
   });
   const purge = setInterval(() => {
-    tenants
-      .purgeUninstalled()
-      .then((n) => n && log.info({ tenants: n }, 'removed the data of uninstalled tenants past their retention'))
-      .catch((err: unknown) => log.error({ err }, 'purge of uninstalled tenants failed'));
+    purgeOld()
+      .then((n) => (n.tenants || n.attempts) && log.info(n, 'removed uninstalled tenants past their retention and old Authorize attempts'))
+      .catch((err: unknown) => log.error({ err }, 'purge failed'));
   }, PURGE_EVERY_MS);
   purge.unref();
 

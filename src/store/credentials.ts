@@ -70,8 +70,8 @@ export class Credentials {
   async markNeedsReauthorization(tenantId: string, id: string, reason: string): Promise<void> {
     await this.db.$transaction([
       this.db.oAuthCredential.updateMany({ where: { id, tenantId }, data: { status: 'NEEDS_REAUTHORIZATION', statusReason: reason } }),
-      this.db.messageSource.updateMany({ where: { tenantId, credentialId: id }, data: { status: 'NEEDS_REAUTHORIZATION', statusReason: reason } }),
-      this.db.messageOutbound.updateMany({ where: { tenantId, credentialId: id }, data: { status: 'NEEDS_REAUTHORIZATION', statusReason: reason } }),
+      this.db.messageSource.updateMany({ where: { tenantId, credentialId: id }, data: { status: 'NEEDS_REAUTHORIZATION', statusReason: reason, statusDetail: null } }),
+      this.db.messageOutbound.updateMany({ where: { tenantId, credentialId: id }, data: { status: 'NEEDS_REAUTHORIZATION', statusReason: reason, statusDetail: null } }),
     ]);
   }
 

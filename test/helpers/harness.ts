@@ -9,6 +9,7 @@ import { Keyring, generateKey } from '../../src/store/crypto.js';
 import { freePort } from '../../src/store/embedded-postgres.js';
 import { buildApp, type WebApp } from '../../src/app.js';
 import { JiraEmulator } from '../../dev/jira/emulator.js';
+import { GoogleEmulator } from '../../dev/google/emulator.js';
 import { freshDatabase } from './database.js';
 
 export interface Harness {
@@ -19,14 +20,34 @@ export interface Harness {
   keyring: Keyring;
   web: WebApp;
   jira: JiraEmulator;
+  /** With `google: true`: the Google emulator, our OAuth client registered at it. */
+  google: GoogleEmulator | undefined;
   logs: string[];
   stop(): Promise<void>;
 }
 
-export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+export interface HarnessOptions {
+  env?: Record<string, string>;
+  /** Start the Google emulator and point the GOOGLE_* settings at it. */
+  google?: boolean;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const databaseUrl = await freshDatabase();
   const jira = await JiraEmulator.start();
   const port = await freePort();
+  const google = options.google ? await GoogleEmulator.start() : undefined;
+  const client = google?.registerClient({ redirectUris: [`http://127.0.0.1:${port}/oauth/google/callback`] });
+  const googleEnv: Record<string, string> = google && client
+    ? {
+        GOOGLE_CLIENT_ID: client.clientId,
+        GOOGLE_CLIENT_SECRET: client.clientSecret,
+        GOOGLE_AUTH_URL: google.authUrl,
+        GOOGLE_TOKEN_URL: google.tokenUrl,
+        GOOGLE_REVOKE_URL: google.revokeUrl,
+        GOOGLE_CERTS_URL: google.certsUrl,
+      }
+    : {};
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: String(port),
@@ -35,7 +56,8 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     ENCRYPTION_KEY: generateKey(),
     CONNECT_KEYS_CDN_URL: jira.keysCdnUrl,
     LOG_LEVEL: 'debug',
-    ...env,
+    ...googleEnv,
+    ...options.env,
   });
   const logs: string[] = [];
   const sink = new Writable({
@@ -59,6 +81,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     keyring,
     web,
     jira,
+    google,
     logs,
     async stop() {
       await new Promise<void>((resolve) => {
@@ -66,6 +89,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
         server.closeAllConnections();
       });
       await jira.stop();
+      await google?.stop();
       await db.$disconnect();
     },
   };
