@@ -40,7 +40,7 @@ export interface WebApp {
   tenants: Tenants;
   tokens: AccessTokens;
   /** Removes what has outlived its use: uninstalled tenants past retention, old Authorize attempts. */
-  purge(): Promise<{ tenants: number; attempts: number }>;
+  purge: () => Promise<{ tenants: number; attempts: number }>;
 }
 
 export async function buildApp({ config, log, db, keyring }: AppParts): Promise<WebApp> {

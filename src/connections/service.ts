@@ -97,7 +97,7 @@ export class ConnectionService {
     id: string,
   ): Promise<ConnectionResult<Row>> {
     const stored = await repo.stored(tenantId, id);
-    const problem = await this.probe(kind, tenantId, stored as Draft);
+    const problem = await this.probe(kind, tenantId, stored);
     await repo.setState(tenantId, id, this.stateAfter(problem));
     const connection = await repo.get(tenantId, id);
     return problem ? { ok: false, connection, problem: this.explain(problem, stored.username) } : { ok: true, connection };
@@ -158,7 +158,7 @@ export class ConnectionService {
       ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)),
       // A new Google account brings its own address.
       ...(patch.credentialId && patch.credentialId !== stored.credentialId && !patch.username ? { username: undefined } : {}),
-    } as Draft);
+    });
     await this.mustWork(kind, tenantId, merged);
     return { state: this.working(), username: merged.username ?? undefined };
   }

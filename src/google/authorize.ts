@@ -141,7 +141,7 @@ export class AuthorizeFlow {
       const kind = attempt.targetKind as TargetKind;
       const previous = await this.repo(kind).stored(tenantId, attempt.targetId).catch(() => undefined);
       if (previous) {
-        await this.repo(kind).update(tenantId, attempt.targetId, { credentialId: credential.id, username: grant.email } as never, {
+        await this.repo(kind).update(tenantId, attempt.targetId, { credentialId: credential.id, username: grant.email }, {
           status: 'AUTHORIZED',
           statusReason: null,
           statusDetail: null,
