@@ -1,15 +1,13 @@
 // The emulator's pages in a real browser, clicked the way the authorize-flow browser tests will click
 // them: the account by its email, then "Allow" (or a Workspace block that leaves the user on Google).
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { OAuth2Client } from 'google-auth-library';
 import { listen, type Listening } from '../../dev/http.js';
 import { GoogleEmulator, type OAuthClient } from '../../dev/google/emulator.js';
+import { launchBrowser } from '../helpers/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-
-describe.skipIf(!existsSync(CHROMIUM))('consent pages in Chromium', () => {
+describe('consent pages in Chromium', () => {
   let google: GoogleEmulator;
   let app: Listening;
   let client: OAuthClient;
@@ -22,11 +20,8 @@ describe.skipIf(!existsSync(CHROMIUM))('consent pages in Chromium', () => {
     app = await listen((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<h1>Callback reached</h1>'));
     redirectUri = `${app.url}/oauth/callback`;
     client = google.registerClient({ redirectUris: [redirectUri] });
-    // launch() gives Chromium a new empty profile of its own (it refuses --user-data-dir).
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    // Installs Chromium where it is missing (as root), or fails with the command to run.
+    browser = await launchBrowser();
   });
   afterAll(async () => {
     await browser?.close();

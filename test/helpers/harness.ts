@@ -10,6 +10,8 @@ import { freePort } from '../../src/store/embedded-postgres.js';
 import { buildApp, type WebApp } from '../../src/app.js';
 import { JiraEmulator } from '../../dev/jira/emulator.js';
 import { GoogleEmulator } from '../../dev/google/emulator.js';
+import { startDovecot, type Dovecot } from '../../dev/mail/dovecot.js';
+import { startSmtpServer, type SmtpServer } from '../../dev/mail/smtp.js';
 import { freshDatabase } from './database.js';
 
 export interface Harness {
@@ -22,6 +24,9 @@ export interface Harness {
   jira: JiraEmulator;
   /** With `google: true`: the Google emulator, our OAuth client registered at it. */
   google: GoogleEmulator | undefined;
+  /** With `mail: true`: a real Dovecot (IMAP) and SMTP server standing in for Gmail's, checking tokens at the emulator. */
+  dovecot: Dovecot | undefined;
+  smtp: SmtpServer | undefined;
   logs: string[];
   stop(): Promise<void>;
 }
@@ -30,13 +35,31 @@ export interface HarnessOptions {
   env?: Record<string, string>;
   /** Start the Google emulator and point the GOOGLE_* settings at it. */
   google?: boolean;
+  /** Also start Dovecot and an SMTP server as Gmail (implies google), with these password mailboxes. */
+  mail?: boolean;
+  passwordUsers?: { user: string; password: string }[];
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const databaseUrl = await freshDatabase();
   const jira = await JiraEmulator.start();
   const port = await freePort();
-  const google = options.google ? await GoogleEmulator.start() : undefined;
+  const google = options.google || options.mail ? await GoogleEmulator.start() : undefined;
+  const dovecot = options.mail ? await startDovecot({ tokeninfoUrl: google!.tokeninfoUrl, passwordUsers: options.passwordUsers ?? [] }) : undefined;
+  const smtp = dovecot
+    ? await startSmtpServer({ tokeninfoUrl: google!.tokeninfoUrl, deliverTo: { host: dovecot.host, port: dovecot.lmtpPort }, passwordUsers: options.passwordUsers ?? [] })
+    : undefined;
+  const mailEnv: Record<string, string> =
+    dovecot && smtp
+      ? {
+          GMAIL_IMAP_HOST: dovecot.host,
+          GMAIL_IMAP_PORT: String(dovecot.imapPort),
+          GMAIL_IMAP_TLS: 'false',
+          GMAIL_SMTP_HOST: smtp.host,
+          GMAIL_SMTP_PORT: String(smtp.port),
+          GMAIL_SMTP_TLS: 'false',
+        }
+      : {};
   const client = google?.registerClient({ redirectUris: [`http://127.0.0.1:${port}/oauth/google/callback`] });
   const googleEnv: Record<string, string> = google && client
     ? {
@@ -57,6 +80,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     CONNECT_KEYS_CDN_URL: jira.keysCdnUrl,
     LOG_LEVEL: 'debug',
     ...googleEnv,
+    ...mailEnv,
     ...options.env,
   });
   const logs: string[] = [];
@@ -82,6 +106,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     web,
     jira,
     google,
+    dovecot,
+    smtp,
     logs,
     async stop() {
       await new Promise<void>((resolve) => {
@@ -89,6 +115,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         server.closeAllConnections();
       });
       await jira.stop();
+      await smtp?.stop();
+      await dovecot?.stop();
       await google?.stop();
       await db.$disconnect();
     },

@@ -1,5 +1,6 @@
 // The admin API for Message Sources and Message Outbounds: what a Jira admin's actions do, with clear
-// errors for bad input and never a secret in an answer.
+// errors for bad input and never a secret in an answer. The mailboxes are real (Dovecot, with passwords
+// here; the Gmail types are in connections.test.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JiraSite } from '../../dev/jira/site.js';
 import { apiClient } from '../helpers/api.js';
@@ -10,8 +11,12 @@ let h: Harness;
 let site: JiraSite;
 let api: ReturnType<typeof apiClient>;
 
+const PASSWORD = 'correct-horse-battery-staple-42';
+/** A plain IMAP mailbox on the test's Dovecot. */
+const mailbox = () => ({ type: 'IMAP' as const, host: '127.0.0.1', port: h.dovecot!.imapPort, tls: false, username: 'support@example.com', password: PASSWORD });
+
 beforeAll(async () => {
-  h = await startHarness();
+  h = await startHarness({ mail: true, passwordUsers: [{ user: 'support@example.com', password: PASSWORD }] });
   site = await h.jira.createSite();
   await site.install(h.baseUrl);
   api = apiClient(h.baseUrl, site);
@@ -25,13 +30,13 @@ type ErrorBody = { error: { code: string; message: string; fields?: Record<strin
 describe('Message Sources', () => {
   it('creates, lists, edits and deletes one', async () => {
     const created = await api<{ id: string; name: string; type: string; status: string; folder: string }>('POST', '/api/message-sources', {
+      ...mailbox(),
       name: 'Help desk',
-      type: 'IMAP_GMAIL_OAUTH',
       projectId: '10000',
       issueTypeId: '10001',
     });
-    expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ name: 'Help desk', type: 'IMAP_GMAIL_OAUTH', status: 'NEW', folder: 'INBOX' });
+    expect(created.status, created.text).toBe(201);
+    expect(created.body).toMatchObject({ name: 'Help desk', type: 'IMAP', status: 'AUTHORIZED', folder: 'INBOX' });
 
     const edited = await api<{ name: string; afterProcessing: string }>('PATCH', `/api/message-sources/${created.body.id}`, { name: 'Help', afterProcessing: 'MARK_READ' });
     expect(edited.body).toMatchObject({ name: 'Help', afterProcessing: 'MARK_READ' });
@@ -59,25 +64,17 @@ describe('Message Sources', () => {
   });
 
   it('refuses a second source with the same Name (409) and a malformed id (400)', async () => {
-    expect((await api('POST', '/api/message-sources', { name: 'Twice', type: 'IMAP_GMAIL_OAUTH' })).status).toBe(201);
-    const again = await api<ErrorBody>('POST', '/api/message-sources', { name: 'Twice', type: 'IMAP_GMAIL_OAUTH' });
+    expect((await api('POST', '/api/message-sources', { ...mailbox(), name: 'Twice' })).status).toBe(201);
+    const again = await api<ErrorBody>('POST', '/api/message-sources', { ...mailbox(), name: 'Twice' });
     expect(again.status).toBe(409);
     expect(again.body.error).toMatchObject({ code: 'NAME_TAKEN', message: expect.stringContaining('Twice') });
     expect((await api('GET', '/api/message-sources/not-an-id')).status).toBe(400);
   });
 
   it('keeps a plain IMAP password sealed: never in an answer, never in the database in clear', async () => {
-    const password = 'correct-horse-battery-staple-42';
-    const res = await api<{ id: string; hasPassword: boolean }>('POST', '/api/message-sources', {
-      name: 'Legacy',
-      type: 'IMAP',
-      host: 'imap.example.com',
-      port: 993,
-      tls: true,
-      username: 'support@example.com',
-      password,
-    });
-    expect(res.status).toBe(201);
+    const password = PASSWORD;
+    const res = await api<{ id: string; hasPassword: boolean }>('POST', '/api/message-sources', { ...mailbox(), name: 'Legacy' });
+    expect(res.status, res.text).toBe(201);
     expect(res.body.hasPassword).toBe(true);
     expect(res.text).not.toContain(password);
     expect(res.text).not.toMatch(/passwordCipher|passwordKeyId|tenantId/);
@@ -98,19 +95,19 @@ describe('Message Sources', () => {
 });
 
 describe('Message Outbounds', () => {
-  it('creates one of Type SMTP GMAIL OAuth and one plain SMTP', async () => {
-    expect((await api('POST', '/api/message-outbounds', { name: 'Gmail out', type: 'SMTP_GMAIL_OAUTH' })).status).toBe(201);
+  it('creates a plain SMTP one, without its password in the answer', async () => {
     const smtp = await api<{ hasPassword: boolean; host: string }>('POST', '/api/message-outbounds', {
       name: 'Relay',
       type: 'SMTP',
-      host: 'smtp.example.com',
-      port: 587,
-      username: 'relay@example.com',
-      password: 'relay-secret-99',
+      host: '127.0.0.1',
+      port: h.smtp!.port,
+      tls: false,
+      username: 'support@example.com',
+      password: PASSWORD,
     });
-    expect(smtp.status).toBe(201);
-    expect(smtp.body).toMatchObject({ host: 'smtp.example.com', hasPassword: true });
-    expect(smtp.text).not.toContain('relay-secret-99');
+    expect(smtp.status, smtp.text).toBe(201);
+    expect(smtp.body).toMatchObject({ host: '127.0.0.1', hasPassword: true });
+    expect(smtp.text).not.toContain(PASSWORD);
   });
 });
 
