@@ -21,10 +21,6 @@ export interface TenantContext {
   userAccountId: string | undefined;
 }
 
-/** The guard of a route, readable from the router (the route tests enumerate routes by it). */
-export const AUTH_KIND = Symbol('mailbridge.authKind');
-type Guard = RequestHandler & { [AUTH_KIND]?: AuthKind };
-
 class AuthError extends Error {
   constructor(
     readonly code: number,
@@ -70,9 +66,9 @@ export function connectAuth(addon: Addon, tenants: Tenants, baseUrl: string) {
     })().catch(next);
   };
 
-  const guard = (kind: AuthKind, verify: RequestHandler): Guard => {
+  const guard = (kind: AuthKind, verify: RequestHandler): RequestHandler => {
     const after = attachTenant(kind);
-    const g: Guard = (req, res, next) => {
+    return (req, res, next) => {
       try {
         verify(req, res, (err?: unknown) => (err ? next(err) : after(req, res, next)));
       } catch (err) {
@@ -80,8 +76,6 @@ export function connectAuth(addon: Addon, tenants: Tenants, baseUrl: string) {
         next(new AuthError(401, `Invalid JWT: ${err instanceof Error ? err.message : String(err)}`));
       }
     };
-    g[AUTH_KIND] = kind;
-    return g;
   };
 
   return {
