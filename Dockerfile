@@ -14,6 +14,7 @@ COPY --from=build /app/package.json /app/atlassian-connect.json ./
 COPY --from=build /app/prisma/migrations ./prisma/migrations
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/client/dist ./client/dist
 USER node
 EXPOSE 3000
 CMD ["node", "dist/src/main.js"]

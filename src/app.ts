@@ -39,8 +39,8 @@ export interface WebApp {
   descriptor: Descriptor;
   tenants: Tenants;
   tokens: AccessTokens;
-  /** Removes what has outlived its use: uninstalled tenants past retention, old Authorize attempts. */
-  purge: () => Promise<{ tenants: number; attempts: number }>;
+  /** Removes what has outlived its use: uninstalled tenants past retention, old attempts, abandoned authorizations. */
+  purge: () => Promise<{ tenants: number; attempts: number; credentials: number }>;
 }
 
 export async function buildApp({ config, log, db, keyring }: AppParts): Promise<WebApp> {
@@ -72,6 +72,7 @@ export async function buildApp({ config, log, db, keyring }: AppParts): Promise<
     sources,
     outbounds,
     trustPageUrl,
+    retest: (kind, tenantId, id) => (kind === 'source' ? connections.testSource(tenantId, id) : connections.testOutbound(tenantId, id)),
     log,
   });
 
@@ -105,6 +106,10 @@ export async function buildApp({ config, log, db, keyring }: AppParts): Promise<
   app.use(notFound);
   app.use(authErrorHandler(log));
   app.use(errorHandler(log));
-  const purge = async () => ({ tenants: await tenants.purgeUninstalled(), attempts: await attempts.purgeExpired() });
+  const purge = async () => ({
+    tenants: await tenants.purgeUninstalled(),
+    attempts: await attempts.purgeExpired(),
+    credentials: await revocation.releaseAbandoned(),
+  });
   return { app, addon, descriptor, tenants, tokens, purge };
 }

@@ -56,7 +56,7 @@ async function main() {
   });
   const purge = setInterval(() => {
     purgeOld()
-      .then((n) => (n.tenants || n.attempts) && log.info(n, 'removed uninstalled tenants past their retention and old Authorize attempts'))
+      .then((n) => (n.tenants || n.attempts || n.credentials) && log.info(n, 'removed uninstalled tenants past retention, old Authorize attempts and abandoned authorizations'))
       .catch((err: unknown) => log.error({ err }, 'purge failed'));
   }, PURGE_EVERY_MS);
   purge.unref();

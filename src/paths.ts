@@ -17,3 +17,4 @@ function findProjectRoot(): string {
 export const PROJECT_ROOT = findProjectRoot();
 export const DESCRIPTOR_FILE = path.join(PROJECT_ROOT, 'atlassian-connect.json');
 export const MIGRATIONS_DIR = path.join(PROJECT_ROOT, 'prisma', 'migrations');
+export const CLIENT_DIST = path.join(PROJECT_ROOT, 'client', 'dist');

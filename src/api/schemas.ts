@@ -48,7 +48,19 @@ function requireServer(v: { type: string; host?: string | undefined; username?: 
 }
 
 export const messageSourceCreate = z.strictObject(sourceFields).superRefine(requireServer);
-export const messageSourceUpdate = z.strictObject(sourceFields).partial();
+/** In an edit, null clears an optional field (a Project, a folder to move to, a default reporter). */
+const clearable = <T extends z.ZodType>(schema: T) => schema.nullable().optional();
+
+export const messageSourceUpdate = z
+  .strictObject({
+    ...sourceFields,
+    port: clearable(port),
+    projectId: clearable(sourceFields.projectId.unwrap()),
+    issueTypeId: clearable(sourceFields.issueTypeId.unwrap()),
+    defaultReporterAccountId: clearable(sourceFields.defaultReporterAccountId.unwrap()),
+    moveToFolder: clearable(sourceFields.moveToFolder.unwrap()),
+  })
+  .partial();
 export type MessageSourceCreate = z.infer<typeof messageSourceCreate>;
 export type MessageSourceUpdate = z.infer<typeof messageSourceUpdate>;
 
@@ -66,7 +78,9 @@ const outboundFields = {
 };
 
 export const messageOutboundCreate = z.strictObject(outboundFields).superRefine(requireServer);
-export const messageOutboundUpdate = z.strictObject(outboundFields).partial();
+export const messageOutboundUpdate = z
+  .strictObject({ ...outboundFields, port: clearable(port), fromName: clearable(outboundFields.fromName.unwrap()) })
+  .partial();
 export type MessageOutboundCreate = z.infer<typeof messageOutboundCreate>;
 export type MessageOutboundUpdate = z.infer<typeof messageOutboundUpdate>;
 
@@ -76,7 +90,10 @@ export const authorizationStart = z.strictObject({
   kind: z.enum(['source', 'outbound'], { error: 'kind must be "source" or "outbound".' }),
   /** The Message Source or Outbound being re-authorized; absent while creating one. */
   targetId: z.uuid().optional(),
-  /** The Username already typed: Google preselects that account. */
-  loginHint: z.email({ error: 'The Username must be an email address.' }).optional(),
+  /**
+   * The Username already typed: Google preselects that account and the callback checks it. Absent on a
+   * re-authorize: the saved Username is expected. Null: any account may be chosen.
+   */
+  loginHint: z.email({ error: 'The Username must be an email address.' }).nullable().optional(),
 });
 export type AuthorizationStart = z.infer<typeof authorizationStart>;

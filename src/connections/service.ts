@@ -151,7 +151,11 @@ export class ConnectionService {
 
   /** On an edit of the connection's settings, tests the result before it is saved. */
   private async recheck(kind: Kind, tenantId: string, stored: Draft, patch: Partial<Draft>) {
-    const touches = CONNECTION_FIELDS.some((f) => (patch as Record<string, unknown>)[f] !== undefined);
+    // A password given is always new (the stored one is never shown); other fields count when they differ.
+    const touches = CONNECTION_FIELDS.some((f) => {
+      const next = (patch as Record<string, unknown>)[f];
+      return next !== undefined && (f === 'password' || next !== stored[f]);
+    });
     if (!touches) return { state: undefined, username: undefined };
     const merged = await this.resolveAccount(tenantId, {
       ...stored,

@@ -32,6 +32,8 @@ export interface AuthorizeDeps {
   sources: MessageSources;
   outbounds: MessageOutbounds;
   trustPageUrl: string;
+  /** Tests a connection and records the outcome on it (ConnectionService). */
+  retest: (kind: TargetKind, tenantId: string, id: string) => Promise<unknown>;
   log: Logger;
 }
 
@@ -56,14 +58,14 @@ export class AuthorizeFlow {
     return kind === 'source' ? this.d.sources : this.d.outbounds;
   }
 
-  async start(tenantId: string, accountId: string | undefined, target: { kind: TargetKind; id?: string | undefined }, loginHint?: string) {
+  async start(tenantId: string, accountId: string | undefined, target: { kind: TargetKind; id?: string | undefined }, loginHint?: string | null) {
     if (!this.d.google.configured) {
       const explanation = this.explain('GOOGLE_NOT_CONFIGURED');
       throw new AppError('GOOGLE_NOT_CONFIGURED', explanation.message, 503, { explanation });
     }
     if (!accountId) throw new AppError('NO_USER', 'Authorize needs a signed-in Jira user. Reload the page in Jira.', 400);
     const existing = target.id ? await this.repo(target.kind).get(tenantId, target.id) : undefined;
-    const hint = loginHint ?? existing?.username ?? undefined;
+    const hint = loginHint === null ? undefined : (loginHint ?? existing?.username ?? undefined);
     const attempt = await this.d.attempts.create(tenantId, accountId, target, hint);
     const state = this.d.signer.sign({ attemptId: attempt.id, tenantId, accountId, expiresAt: Math.floor(attempt.expiresAt.getTime() / 1000) });
     return { id: attempt.id, url: this.d.google.consentUrl(state, hint), expiresAt: attempt.expiresAt };
@@ -141,13 +143,14 @@ export class AuthorizeFlow {
       const kind = attempt.targetKind as TargetKind;
       const previous = await this.repo(kind).stored(tenantId, attempt.targetId).catch(() => undefined);
       if (previous) {
-        await this.repo(kind).update(tenantId, attempt.targetId, { credentialId: credential.id, username: grant.email }, {
-          status: 'AUTHORIZED',
-          statusReason: null,
-          statusDetail: null,
-          lastCheckedAt: null,
-        });
+        await this.repo(kind).update(tenantId, attempt.targetId, { credentialId: credential.id, username: grant.email });
         if (previous.credentialId && previous.credentialId !== credential.id) await this.d.revocation.releaseIfUnused(tenantId, previous.credentialId);
+        // The lozenge should say whether the mailbox works now, not just that Google said yes; the test
+        // runs after the answer so the user is not kept waiting on a slow mail server.
+        const targetId = attempt.targetId;
+        setImmediate(() => {
+          this.d.retest(kind, tenantId, targetId).catch((err: unknown) => this.d.log.warn({ err: String(err), tenantId }, 'test after re-authorize failed'));
+        });
       }
     }
     return credential.id;

@@ -33,6 +33,13 @@ export class Revocation {
     if (credential && token) await this.revokeToken(tenantId, credential.email, token);
   }
 
+  /** Gives back authorizations that were never used by a connection within a day (abandoned forms). */
+  async releaseAbandoned(now = new Date()): Promise<number> {
+    const abandoned = await this.credentials.unused(new Date(now.getTime() - 86_400_000));
+    for (const c of abandoned) await this.releaseIfUnused(c.tenantId, c.id);
+    return abandoned.length;
+  }
+
   /** At uninstall, before the tokens are deleted. */
   async revokeTenant(tenantId: string): Promise<void> {
     const all = await this.credentials.allWithTokens(tenantId);

@@ -96,6 +96,14 @@ export class Credentials {
     return n > 0;
   }
 
+  /** Credentials no connection uses, authorized before `before` (an Authorize whose form was abandoned). */
+  async unused(before: Date): Promise<{ tenantId: string; id: string }[]> {
+    return this.db.oAuthCredential.findMany({
+      where: { authorizedAt: { lt: before }, messageSources: { none: {} }, messageOutbounds: { none: {} } },
+      select: { tenantId: true, id: true },
+    });
+  }
+
   async remove(tenantId: string, id: string): Promise<void> {
     await this.db.oAuthCredential.deleteMany({ where: { id, tenantId } });
   }

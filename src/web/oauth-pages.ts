@@ -43,7 +43,6 @@ ${e?.link ? `<p><a href="${esc(e.link.url)}" target="_blank" rel="noopener">${es
 (function () {
   var message = ${json};
   if (window.opener) window.opener.postMessage(message, ${JSON.stringify(origin)});
-  ${ok ? 'setTimeout(function () { window.close(); }, 1500);' : ''}
 })();
 </script>
 </body></html>`;

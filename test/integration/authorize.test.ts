@@ -235,6 +235,19 @@ describe('secrets', () => {
   });
 });
 
+describe('an authorization no connection ever used', () => {
+  it('is given back at Google after a day, by the hourly purge', async () => {
+    h.google!.addAccount({ email: 'abandoned@acme.example', hd: 'acme.example' });
+    const { url } = await start();
+    await consentAndReturn(url, { account: 'abandoned@acme.example' });
+    expect(h.google!.refreshTokensOf('abandoned@acme.example')).toHaveLength(1);
+    await query(h.databaseUrl, `UPDATE "OAuthCredential" SET "authorizedAt" = now() - interval '2 days' WHERE email = 'abandoned@acme.example'`);
+    expect((await h.web.purge()).credentials).toBeGreaterThanOrEqual(1);
+    expect(h.google!.refreshTokensOf('abandoned@acme.example')).toEqual([]);
+    expect((await query(h.databaseUrl, `SELECT 1 FROM "OAuthCredential" WHERE email = 'abandoned@acme.example'`)).length).toBe(0);
+  });
+});
+
 describe('without a Google client configured', () => {
   it('Authorize answers 503 and says what the operator must set', async () => {
     const bare = await startHarness();

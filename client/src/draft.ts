@@ -1,0 +1,157 @@
+// The form's values, and the pure rules between them and the API: what to check before sending, the
+// body of a create, the smallest patch of an edit (a patch that touches connection settings re-tests
+// the connection, so unchanged ones are left out), and where the server's field errors go.
+import { typeChoice, type ConnectionKind } from './kinds';
+import type { Connection, ConnectionCreate, ConnectionType, ConnectionUpdate } from './types';
+
+export interface Draft {
+  name: string;
+  type: ConnectionType | null;
+  username: string;
+  host: string;
+  port: string;
+  tls: boolean;
+  password: string;
+  folder: string;
+  fromName: string;
+  projectId: string | null;
+  issueTypeId: string | null;
+  credentialId: string | null;
+}
+
+/** Where a message can go in the form: a field, or the Authorize button. */
+export type FieldName = 'name' | 'type' | 'username' | 'host' | 'port' | 'tls' | 'password' | 'folder' | 'fromName' | 'projectId' | 'issueTypeId' | 'authorize';
+export type FieldErrors = Partial<Record<FieldName, string>>;
+
+/** The id of each field's control (labels point at it; the first field with a problem gets the focus). */
+export const FIELD_IDS: Record<FieldName, string> = {
+  name: 'connection-name',
+  type: 'connection-type',
+  username: 'connection-username',
+  host: 'connection-host',
+  port: 'connection-port',
+  tls: 'connection-tls',
+  password: 'connection-password',
+  folder: 'connection-folder',
+  fromName: 'connection-from-name',
+  projectId: 'connection-project',
+  issueTypeId: 'connection-issue-type',
+  authorize: 'connection-authorize',
+};
+
+export function initialDraft(connection?: Connection): Draft {
+  return {
+    name: connection?.name ?? '',
+    type: connection?.type ?? null,
+    username: connection?.username ?? '',
+    host: connection?.host ?? '',
+    port: connection?.port ? String(connection.port) : '',
+    tls: connection?.tls ?? true,
+    password: '',
+    folder: connection?.folder ?? '',
+    fromName: connection?.fromName ?? '',
+    projectId: connection?.projectId ?? null,
+    issueTypeId: connection?.issueTypeId ?? null,
+    credentialId: connection?.credentialId ?? null,
+  };
+}
+
+const isOAuth = (kind: ConnectionKind, draft: Draft) => typeChoice(kind, draft.type ?? undefined)?.oauth ?? false;
+
+function parsePort(port: string): number | undefined | 'invalid' {
+  const text = port.trim();
+  if (!text) return undefined;
+  const n = Number(text);
+  return Number.isInteger(n) && n >= 1 && n <= 65535 ? n : 'invalid';
+}
+
+/** What must be fixed before Submit can do anything useful. */
+export function validate(kind: ConnectionKind, draft: Draft, original?: Connection): FieldErrors {
+  const errors: FieldErrors = {};
+  if (!draft.name.trim()) errors.name = 'Enter a Name.';
+  if (!draft.type) errors.type = 'Choose a Type.';
+  else if (isOAuth(kind, draft)) {
+    if (!draft.credentialId) errors.authorize = 'Click Authorize and allow access in the Google window first.';
+  } else {
+    if (!draft.host.trim()) errors.host = 'Enter the server host name.';
+    if (parsePort(draft.port) === 'invalid') errors.port = 'Enter a port number from 1 to 65535.';
+    if (!draft.username.trim()) errors.username = 'Enter the Username.';
+    if (!draft.password && !original?.hasPassword) errors.password = 'Enter the Password.';
+  }
+  return errors;
+}
+
+/** Every value the draft gives for its Type (empty optional fields left out). */
+function fieldsOf(kind: ConnectionKind, draft: Draft): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = { name: draft.name.trim(), type: draft.type! };
+  const put = (key: string, value: string | number | boolean | null | undefined) => {
+    if (value !== null && value !== undefined && value !== '') out[key] = value;
+  };
+  if (isOAuth(kind, draft)) {
+    put('credentialId', draft.credentialId);
+    put('username', draft.username.trim());
+  } else {
+    put('host', draft.host.trim());
+    const port = parsePort(draft.port);
+    if (typeof port === 'number') out.port = port;
+    out.tls = draft.tls;
+    put('username', draft.username.trim());
+    put('password', draft.password);
+  }
+  if (kind.jiraTarget) {
+    put('folder', draft.folder.trim());
+    put('projectId', draft.projectId);
+    put('issueTypeId', draft.issueTypeId);
+  }
+  if (kind.fromName) put('fromName', draft.fromName.trim());
+  return out;
+}
+
+export function toCreate(kind: ConnectionKind, draft: Draft): ConnectionCreate {
+  return fieldsOf(kind, draft) as unknown as ConnectionCreate;
+}
+
+/** Only what changed; a password is sent only when one was typed. */
+export function toPatch(kind: ConnectionKind, draft: Draft, original: Connection): ConnectionUpdate {
+  const fields = fieldsOf(kind, draft);
+  const before = original as unknown as Record<string, unknown>;
+  const patch: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(fields)) {
+    if (key === 'password' || before[key] !== value) patch[key] = value;
+  }
+  // The server keeps the port it was given; an emptied Port means "the default for TLS", said out loud.
+  if (!isOAuth(kind, draft) && !('port' in fields) && original.port !== null) patch.port = kind.defaultPort(draft.tls);
+  return patch;
+}
+
+const CONNECTION_SETTINGS = ['type', 'username', 'host', 'port', 'tls', 'password', 'credentialId', 'folder'];
+/** Whether saving this patch makes the server test the connection first. */
+export const retests = (patch: ConnectionUpdate) => CONNECTION_SETTINGS.some((f) => f in patch);
+
+const FIELD_OF: Record<string, FieldName> = {
+  name: 'name',
+  type: 'type',
+  username: 'username',
+  loginHint: 'username',
+  host: 'host',
+  port: 'port',
+  tls: 'tls',
+  password: 'password',
+  folder: 'folder',
+  fromName: 'fromName',
+  projectId: 'projectId',
+  issueTypeId: 'issueTypeId',
+  credentialId: 'authorize',
+};
+
+/** The server's `fields`, sorted into the form's fields and what fits none of them. */
+export function placeFieldErrors(fields: Record<string, string>): { errors: FieldErrors; rest: string[] } {
+  const errors: FieldErrors = {};
+  const rest: string[] = [];
+  for (const [key, message] of Object.entries(fields)) {
+    const field = FIELD_OF[key];
+    if (field) errors[field] ??= message;
+    else rest.push(message);
+  }
+  return { errors, rest };
+}
