@@ -245,6 +245,7 @@ async function comments(c: Checker, key: string): Promise<void> {
   const json = { body: adf('Thanks, we are on it.'), properties: [{ key: 'mailbridge', value: { messageId: '<e@f>' } }] };
   await c.call({ method: 'POST', path, params: { issueIdOrKey: key }, json, expect: 201 });
   await c.call({ method: 'GET', path, params: { issueIdOrKey: key }, query: { startAt: '0', maxResults: '100' }, expect: 200 });
+  await c.call({ method: 'GET', path, params: { issueIdOrKey: key }, query: { expand: 'properties', orderBy: '-created' }, expect: 200, note: 'with properties, newest first' });
 }
 
 async function attachments(c: Checker, key: string): Promise<void> {

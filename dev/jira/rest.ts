@@ -8,6 +8,7 @@ import jwt from 'atlassian-jwt';
 import type { JiraSite, SiteOptions } from './site.js';
 import type { Attachment, Comment, Issue, Project, User } from './state.js';
 import { JqlError, parseJql, type Clause } from './jql.js';
+import { adfProblem } from './adf-check.js';
 
 const MAX_PROPERTY_BYTES = 32 * 1024;
 const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
@@ -61,7 +62,9 @@ function verifyJwt(site: JiraSite) {
 
 function injectFaults(site: JiraSite) {
   return (req: Request, res: Response, next: NextFunction) => {
-    const rule = site.faults.find((f) => f.left > 0 && (!f.method || f.method === req.method) && (!f.path || f.path.test(req.path)));
+    // Mounted under /rest, req.path lacks that prefix: rules match the whole path, as callers write it.
+    const path = req.baseUrl + req.path;
+    const rule = site.faults.find((f) => f.left > 0 && (!f.method || f.method === req.method) && (!f.path || f.path.test(path)));
     if (!rule) return next();
     rule.left--;
     if (rule.retryAfter !== undefined) res.setHeader('Retry-After', String(rule.retryAfter));
@@ -113,7 +116,7 @@ export function restRouter(site: JiraSite, options: SiteOptions) {
     subtask: t.subtask,
     hierarchyLevel: t.hierarchyLevel,
   });
-  const commentBean = (issue: Issue, c: Comment) => ({
+  const commentBean = (issue: Issue, c: Comment, withProperties = false) => ({
     self: `${base}/rest/api/3/issue/${issue.id}/comment/${c.id}`,
     id: c.id,
     author: userBean(state.user(c.authorAccountId)),
@@ -121,6 +124,7 @@ export function restRouter(site: JiraSite, options: SiteOptions) {
     created: c.created.toISOString(),
     updated: c.created.toISOString(),
     jsdPublic: true,
+    ...(withProperties ? { properties: [...c.properties].map(([key, value]) => ({ key, value })) } : {}),
   });
   const attachmentBean = (a: Attachment) => ({
     self: `${base}/rest/api/3/attachment/${a.id}`,
@@ -185,6 +189,8 @@ export function restRouter(site: JiraSite, options: SiteOptions) {
     if (typeof value !== 'object' || doc.type !== 'doc' || doc.version !== 1 || !Array.isArray(doc.content)) {
       throw bad({ [field]: 'Operation value must be an Atlassian Document (see the Atlassian Document Format).' });
     }
+    const problem = adfProblem(value);
+    if (problem) throw new JiraError(400, ['INVALID_INPUT'], { [field]: `The Atlassian Document is invalid: ${problem}` });
     return value;
   };
 
@@ -231,8 +237,11 @@ export function restRouter(site: JiraSite, options: SiteOptions) {
     const issue = findIssue(req.params.issueIdOrKey);
     const startAt = Number(req.query.startAt ?? 0);
     const maxResults = Math.min(Number(req.query.maxResults ?? 100), 5000);
-    const page = issue.comments.slice(startAt, startAt + maxResults);
-    res.json({ comments: page.map((c) => commentBean(issue, c)), maxResults, startAt, total: issue.comments.length });
+    // orderBy: "created" (oldest first, Jira's default) or "-created".
+    const ordered = text(req.query.orderBy) === '-created' ? [...issue.comments].reverse() : issue.comments;
+    const page = ordered.slice(startAt, startAt + maxResults);
+    const withProperties = (listParam(req.query.expand) ?? []).includes('properties');
+    res.json({ comments: page.map((c) => commentBean(issue, c, withProperties)), maxResults, startAt, total: issue.comments.length });
   });
 
   router.post('/rest/api/3/issue/:issueIdOrKey/comment', (req, res) => {

@@ -8,7 +8,7 @@ export const SUMMARY_MAX = 255;
 
 export interface DecideInput {
   subject: string;
-  messageId: string | undefined;
+  messageId?: string | undefined;
   inReplyTo: string[];
   references: string[];
 }

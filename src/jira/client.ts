@@ -3,8 +3,15 @@
 // can take its place later. 429 and 5xx are retried with backoff that honours Retry-After.
 import jwt from 'atlassian-jwt';
 
+export interface RequestOptions {
+  query?: Record<string, string | number | undefined>;
+  json?: unknown;
+  /** A multipart body (attachments); sent with the X-Atlassian-Token header Jira requires for it. */
+  form?: FormData;
+}
+
 export interface JiraClient {
-  request<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, options?: { query?: Record<string, string | number | undefined>; json?: unknown }): Promise<T>;
+  request<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, options?: RequestOptions): Promise<T>;
 }
 
 export class JiraError extends Error {
@@ -59,7 +66,7 @@ export class ConnectJiraClient implements JiraClient {
     return jwt.encodeSymmetric({ iss: this.creds.appKey, iat: now, exp: now + 180, qsh }, this.creds.sharedSecret, jwt.SymmetricAlgorithm.HS256);
   }
 
-  async request<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, options: { query?: Record<string, string | number | undefined>; json?: unknown } = {}): Promise<T> {
+  async request<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, options: RequestOptions = {}): Promise<T> {
     const params = new URLSearchParams();
     for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) params.set(k, String(v));
     const pathAndQuery = params.size ? `${path}?${params.toString()}` : path;
@@ -73,8 +80,9 @@ export class ConnectJiraClient implements JiraClient {
             authorization: `JWT ${this.token(method, pathAndQuery)}`,
             accept: 'application/json',
             ...(options.json === undefined ? {} : { 'content-type': 'application/json' }),
+            ...(options.form ? { 'x-atlassian-token': 'no-check' } : {}),
           },
-          body: options.json === undefined ? undefined : JSON.stringify(options.json),
+          body: options.form ?? (options.json === undefined ? undefined : JSON.stringify(options.json)),
           signal: AbortSignal.timeout(30_000),
         });
       } catch (err) {

@@ -1,0 +1,197 @@
+// The ingestion pipeline against the Jira emulator: what a mail becomes, exactly once, and what never
+// becomes anything. (The mailbox side, IMAP, is in watcher.test.ts and worker tests.)
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JiraSite } from '../../dev/jira/site.js';
+import { ConnectJiraClient } from '../../src/jira/client.js';
+import { createIssue, MESSAGE_PROPERTY } from '../../src/jira/issues.js';
+import { Ingestion, type IngestContext } from '../../src/ingest/pipeline.js';
+import { SenderRateLimiter } from '../../src/ingest/rate-limit.js';
+import { Ledger } from '../../src/store/ledger.js';
+import { ActivityLog } from '../../src/store/activity.js';
+import { createLogger } from '../../src/log.js';
+import { PROJECT_ROOT } from '../../src/paths.js';
+import { assertValidAdf } from '../helpers/adf-schema.js';
+import { query } from '../helpers/database.js';
+import { startHarness, type Harness } from '../helpers/harness.js';
+import { mail, messageIdOf } from '../helpers/mail.js';
+import { seedSource } from '../helpers/seed.js';
+
+let h: Harness;
+let site: JiraSite;
+let ctx: IngestContext;
+let ingestion: Ingestion;
+let ledger: Ledger;
+
+const fixture = (name: string) => fs.readFile(path.join(PROJECT_ROOT, 'test', 'fixtures', 'mail', name));
+
+beforeAll(async () => {
+  h = await startHarness();
+  site = await h.jira.createSite({ searchLagMs: 200 });
+  await site.install(h.baseUrl);
+  const source = await seedSource(h, site, { name: 'Help desk', type: 'IMAP_GMAIL_OAUTH', projectId: '10000', issueTypeId: '10001', maxAttachments: 3, defaultReporterAccountId: '5b10a2844c20165700ede21g' });
+  const tenantId = (await h.web.tenants.findByClientKey(site.clientKey))!.id;
+  ctx = {
+    tenantId,
+    source: { id: source.id, projectId: '10000', projectKey: 'SUP', issueTypeId: '10001', defaultReporterAccountId: source.defaultReporterAccountId, keepOriginal: false, maxAttachmentBytes: 5 * 1024 * 1024, maxAttachments: 3 },
+    ownAddresses: ['help@acme.example'],
+    jira: new ConnectJiraClient({ baseUrl: site.baseUrl, appKey: 'mailbridge', sharedSecret: site.sharedSecret }, { attempts: 2, baseDelayMs: 10, maxDelayMs: 100 }),
+  };
+  ledger = new Ledger(h.db);
+  ingestion = new Ingestion({ ledger, activity: new ActivityLog(h.db), senders: new SenderRateLimiter({ max: 5, windowMs: 60_000 }), log: createLogger('silent'), maxAttempts: 3, reconcileAfterMs: 300 });
+});
+afterAll(async () => {
+  await h.stop();
+});
+
+const issues = () => site.state.issues;
+const byMessageId = (id: string) => issues().filter((i) => (i.properties.get(MESSAGE_PROPERTY) as { messageId?: string } | undefined)?.messageId === id);
+const activity = async () => query<{ outcome: string; reason: string | null; issueKey: string | null; subject: string | null }>(h.databaseUrl, 'SELECT outcome, reason, "issueKey", subject FROM "Activity" ORDER BY at DESC');
+
+describe('a new mail', () => {
+  let first: Buffer;
+
+  it('becomes one issue: the subject its summary, the body its description (valid ADF), the sender on it', async () => {
+    first = mail({ from: 'Sam Support <sam@example.com>', subject: 'Printer on fire', cc: 'harper@example.com, ada@example.com' });
+    expect(await ingestion.process(ctx, { raw: first })).toEqual({ outcome: 'done' });
+    const [issue] = byMessageId(messageIdOf(first));
+    expect(issue).toBeDefined();
+    expect(issue!.summary).toBe('Printer on fire');
+    assertValidAdf(issue!.description);
+    expect(JSON.stringify(issue!.description)).toContain('the printer on floor 3 is on fire.');
+    expect(issue!.properties.get(MESSAGE_PROPERTY)).toMatchObject({ sender: { address: 'sam@example.com', name: 'Sam Support' }, sourceId: ctx.source.id });
+    // Jira shows Sam's email, so Sam reports it; Ada (visible) watches, Harper (hidden) cannot be matched.
+    expect(issue!.reporterAccountId).toBe('5b10ac8d82e05b22cc7d4ef5');
+    expect([...issue!.watchers]).toContain('5b10a2844c20165700ede21g');
+    expect((await activity())[0]).toMatchObject({ outcome: 'ISSUE_CREATED', issueKey: issue!.key, subject: 'Printer on fire' });
+  });
+
+  it('offered again (a re-sync), changes nothing', async () => {
+    const before = issues().length;
+    expect(await ingestion.process(ctx, { raw: first })).toEqual({ outcome: 'done' });
+    expect(issues().length).toBe(before);
+  });
+
+  it('from someone Jira does not reveal, gets the Message Source\'s default reporter', async () => {
+    const raw = mail({ from: 'harper@example.com', subject: 'Hidden sender' });
+    await ingestion.process(ctx, { raw });
+    expect(byMessageId(messageIdOf(raw))[0]!.reporterAccountId).toBe('5b10a2844c20165700ede21g');
+  });
+});
+
+describe('a reply', () => {
+  it('by In-Reply-To alone becomes a comment on the same issue, without the quoted part', async () => {
+    const original = mail({ subject: 'Cannot log in' });
+    await ingestion.process(ctx, { raw: original });
+    const [issue] = byMessageId(messageIdOf(original));
+    const reply = mail({
+      subject: 'Re: Cannot log in',
+      inReplyTo: messageIdOf(original),
+      references: messageIdOf(original),
+      text: 'It works again, thanks!\n\nOn Tue, 3 Dec 2026 at 10:00, Help <help@acme.example> wrote:\n> Please try again now.\n> Help desk',
+    });
+    await ingestion.process(ctx, { raw: reply });
+    expect(issue!.comments).toHaveLength(1);
+    const body = JSON.stringify(issue!.comments[0]!.body);
+    assertValidAdf(issue!.comments[0]!.body);
+    expect(body).toContain('It works again, thanks!');
+    expect(body).not.toContain('Please try again now');
+    expect(issues().filter((i) => i.summary.includes('Cannot log in'))).toHaveLength(1);
+  });
+
+  it('naming the issue key in the subject becomes a comment', async () => {
+    const original = mail({ subject: 'Broken chair' });
+    await ingestion.process(ctx, { raw: original });
+    const key = byMessageId(messageIdOf(original))[0]!.key;
+    await ingestion.process(ctx, { raw: mail({ subject: `Re: [${key}] Broken chair`, text: 'Any news?' }) });
+    expect(site.state.issue(key)!.comments).toHaveLength(1);
+  });
+
+  it('naming an issue that does not exist becomes a new issue', async () => {
+    const raw = mail({ subject: 'Re: SUP-9999 old thing' });
+    await ingestion.process(ctx, { raw });
+    expect(byMessageId(messageIdOf(raw))).toHaveLength(1);
+  });
+});
+
+describe('mail that must never become anything', () => {
+  for (const [file, reason] of [
+    ['auto-reply-rfc3834.eml', 'AUTO_REPLY'],
+    ['dsn-rfc3464.eml', 'BOUNCE'],
+    ['arf-report.eml', 'FEEDBACK_REPORT'],
+    ['loop-header.eml', 'LOOP_HEADER'],
+  ] as const) {
+    it(`${file}: ignored as ${reason}, logged with its reason`, async () => {
+      const before = issues().length;
+      expect(await ingestion.process(ctx, { raw: await fixture(file) })).toEqual({ outcome: 'done' });
+      expect(issues().length).toBe(before);
+      expect((await activity())[0]).toMatchObject({ outcome: 'IGNORED', reason: expect.stringMatching(new RegExp(`^${reason}: `)) });
+    });
+  }
+
+  it('mail from our own outbound address is ignored (no loop with our notifications)', async () => {
+    const before = issues().length;
+    await ingestion.process(ctx, { raw: mail({ from: 'Help <help@acme.example>' }) });
+    expect(issues().length).toBe(before);
+    expect((await activity())[0]!.reason).toMatch(/^OWN_ADDRESS/);
+  });
+
+  it('a runaway sender is stopped after the limit', async () => {
+    const before = issues().length;
+    for (let i = 0; i < 7; i++) await ingestion.process(ctx, { raw: mail({ from: 'robot@spam.example', subject: `Alert ${i}` }) });
+    expect(issues().length - before).toBe(5);
+    expect((await activity())[0]!.reason).toMatch(/^RATE_LIMITED/);
+  });
+});
+
+describe('attachments', () => {
+  it('arrive on the issue, the inline image named where it stood', async () => {
+    const raw = await fixture('html-inline-image.eml');
+    await ingestion.process(ctx, { raw });
+    const [issue] = byMessageId('<html-1@mail.example.com>');
+    expect(issue!.attachments.map((a) => a.filename).sort()).toEqual(expect.arrayContaining([expect.stringMatching(/\.png$/), expect.stringMatching(/\.pdf$/)]));
+    assertValidAdf(issue!.description);
+    expect(JSON.stringify(issue!.description)).toMatch(/\[image: [^\]]+\.png\]/);
+  });
+});
+
+describe('exactly once across a crash', () => {
+  it('an attempt that created the issue but died before completing its row is completed, not repeated', async () => {
+    const raw = mail({ from: 'crash@customer.example', subject: 'Crash between Jira and the ledger' });
+    const messageId = messageIdOf(raw);
+    // What a crash leaves behind: the row open, the issue (with our property) in Jira.
+    const opened = await ledger.open(ctx.tenantId, ctx.source.id, messageId, { messageId });
+    await createIssue(ctx.jira, { projectId: '10000', issueTypeId: '10001', summary: 'Crash between Jira and the ledger', description: { type: 'doc', version: 1, content: [] }, property: { messageKey: messageId, messageId, sourceId: ctx.source.id, sender: null } });
+    // Right after the crash Jira's index may not show the issue yet: the pipeline waits rather than guess.
+    expect((await ingestion.process(ctx, { raw })).outcome).toBe('retry');
+    await new Promise((r) => setTimeout(r, 400));
+    expect(await ingestion.process(ctx, { raw })).toEqual({ outcome: 'done' });
+    expect(byMessageId(messageId)).toHaveLength(1);
+    const [row] = await query<{ state: string; issueKey: string }>(h.databaseUrl, 'SELECT state, "issueKey" FROM "LedgerEntry" WHERE id = $1', [opened.row.id]);
+    expect(row).toEqual({ state: 'DONE', issueKey: byMessageId(messageId)[0]!.key });
+  });
+});
+
+describe('when Jira fails', () => {
+  it('an outage is retried later, the mail kept', async () => {
+    site.fail({ status: 503, path: /\/rest\/api\/3\/issue$/, times: 2 });
+    const raw = mail({ from: 'outage@customer.example', subject: 'During an outage' });
+    expect((await ingestion.process(ctx, { raw })).outcome).toBe('retry');
+    await new Promise((r) => setTimeout(r, 400));
+    expect(await ingestion.process(ctx, { raw })).toEqual({ outcome: 'done' });
+    expect(byMessageId(messageIdOf(raw))).toHaveLength(1);
+  });
+
+  it('a mail Jira keeps refusing is set aside after three attempts, and the mailbox goes on', async () => {
+    const broken = { ...ctx, source: { ...ctx.source, issueTypeId: '99999' } };
+    const raw = mail({ from: 'refused@customer.example', subject: 'Refused by Jira' });
+    const outcomes = [];
+    for (let i = 0; i < 3; i++) {
+      outcomes.push((await ingestion.process(broken, { raw })).outcome);
+      await new Promise((r) => setTimeout(r, 350));
+    }
+    expect(outcomes).toEqual(['retry', 'retry', 'done']);
+    expect((await activity())[0]).toMatchObject({ outcome: 'QUARANTINED', reason: expect.stringContaining('issuetype') });
+  });
+});
