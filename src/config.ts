@@ -56,6 +56,13 @@ const schema = z.object({
   GMAIL_SMTP_HOST: z.string().trim().min(1).default('smtp.gmail.com'),
   GMAIL_SMTP_PORT: port.default(465),
   GMAIL_SMTP_TLS: bool.default(true),
+  /** Which parts this process runs: the web app, the mailbox workers, or both. */
+  ROLE: z.enum(['all', 'web', 'worker']).default('all'),
+  /**
+   * Seconds before a mail whose earlier attempt was cut short (a crash) is looked up in Jira: Jira's
+   * search index is eventually consistent, so an issue created a moment ago may not be found yet.
+   */
+  RECONCILE_AFTER_SECONDS: z.coerce.number().min(0).default(30),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -76,6 +83,8 @@ export interface Config {
   uninstallRetentionDays: number;
   google: GoogleConfig;
   gmail: { imap: MailServer; smtp: MailServer };
+  role: 'all' | 'web' | 'worker';
+  ingestion: { reconcileAfterMs: number };
 }
 
 export interface GoogleConfig {
@@ -145,5 +154,7 @@ export function loadConfig(env: Env): Config {
       imap: { host: v.GMAIL_IMAP_HOST, port: v.GMAIL_IMAP_PORT, tls: v.GMAIL_IMAP_TLS },
       smtp: { host: v.GMAIL_SMTP_HOST, port: v.GMAIL_SMTP_PORT, tls: v.GMAIL_SMTP_TLS },
     },
+    role: v.ROLE,
+    ingestion: { reconcileAfterMs: v.RECONCILE_AFTER_SECONDS * 1000 },
   };
 }

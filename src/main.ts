@@ -1,5 +1,6 @@
 // The composition root: reads the settings once, starts the database (embedded unless DATABASE_URL is
-// set), applies migrations, builds the web app and serves it. Nothing else reads process.env.
+// set), applies migrations, then runs the web app, the mailbox worker or both (ROLE). Nothing else
+// reads process.env.
 import path from 'node:path';
 import type { Server } from 'node:http';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -10,6 +11,8 @@ import { migrate } from './store/migrate.js';
 import { createDb } from './store/db.js';
 import { Keyring } from './store/crypto.js';
 import { buildApp } from './app.js';
+import { createServices } from './services.js';
+import { buildWorker } from './workers/build.js';
 import { MIGRATIONS_DIR } from './paths.js';
 
 const PURGE_EVERY_MS = 60 * 60 * 1000;
@@ -49,13 +52,24 @@ async function main() {
   const key = await encryptionKey(config, log);
   await migrate(url, MIGRATIONS_DIR, log);
   const db = createDb(url);
-  const { app, purge: purgeOld } = await buildApp({ config, log, db, keyring: new Keyring(key, config.previousEncryptionKeys) });
+  const keyring = new Keyring(key, config.previousEncryptionKeys);
+  // One set of services per process: the web app and the worker share its access-token cache.
+  const services = createServices({ config, log, db, keyring });
 
-  const server: Server = app.listen(config.port, () => {
-    log.info({ port: config.port, baseUrl: config.baseUrl }, `Mailbridge is listening; Jira installs it from ${config.baseUrl}/atlassian-connect.json`);
-  });
+  let server: Server | undefined;
+  if (config.role !== 'worker') {
+    const { app } = await buildApp({ config, log, db, keyring, services });
+    server = app.listen(config.port, () => {
+      log.info({ port: config.port, baseUrl: config.baseUrl }, `Mailbridge is listening; Jira installs it from ${config.baseUrl}/atlassian-connect.json`);
+    });
+  }
+  const worker = config.role !== 'web' ? buildWorker({ config, log, db, databaseUrl: url, services }) : undefined;
+  await worker?.start();
+  if (worker) log.info('the mailbox worker is running');
+
   const purge = setInterval(() => {
-    purgeOld()
+    services
+      .purge()
       .then((n) => (n.tenants || n.attempts || n.credentials) && log.info(n, 'removed uninstalled tenants past retention, old Authorize attempts and abandoned authorizations'))
       .catch((err: unknown) => log.error({ err }, 'purge failed'));
   }, PURGE_EVERY_MS);
@@ -67,14 +81,17 @@ async function main() {
     stopping = true;
     log.info({ signal }, 'stopping');
     clearInterval(purge);
-    server.close(() => {
-      void (async () => {
-        await db.$disconnect().catch(() => {});
-        await embedded?.stop().catch(() => {});
-        process.exit(0);
-      })();
-    });
-    server.closeAllConnections();
+    void (async () => {
+      await worker?.stop().catch(() => {});
+      if (server) {
+        const closed = new Promise((resolve) => server.close(resolve));
+        server.closeAllConnections();
+        await closed;
+      }
+      await db.$disconnect().catch(() => {});
+      await embedded?.stop().catch(() => {});
+      process.exit(0);
+    })();
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

@@ -212,6 +212,7 @@ const PROPERTY = `${ISSUE}/properties/{propertyKey}`;
 
 async function lookups(c: Checker): Promise<void> {
   await c.call({ method: 'GET', path: '/rest/api/3/project/search', query: { query: 'SUP', startAt: '0', maxResults: '50' }, expect: 200 });
+  await c.call({ method: 'GET', path: '/rest/api/3/project/{projectIdOrKey}', params: { projectIdOrKey: '10000' }, expect: 200 });
   await c.call({ method: 'GET', path: '/rest/api/3/issuetype/project', query: { projectId: '10000' }, expect: 200 });
   await c.call({ method: 'GET', path: '/rest/api/3/issue/createmeta/{projectIdOrKey}/issuetypes', params: { projectIdOrKey: 'SUP' }, expect: 200 });
   await c.call({ method: 'GET', path: '/rest/api/3/user/search', query: { query: 'sam@example.com' }, expect: 200 });

@@ -400,6 +400,11 @@ export function restRouter(site: JiraSite, options: SiteOptions) {
     const values = all.slice(startAt, startAt + maxResults).map(projectBean);
     res.json({ self: `${base}${req.originalUrl}`, maxResults, startAt, total: all.length, isLast: startAt + maxResults >= all.length, values });
   });
+  router.get('/rest/api/3/project/:projectIdOrKey', (req, res) => {
+    const project = state.project(req.params.projectIdOrKey);
+    if (!project) throw notFound('Project');
+    res.json({ ...projectBean(project), issueTypes: project.issueTypes.map(issueTypeBean) });
+  });
   router.get('/rest/api/3/issuetype/project', (req, res) => {
     const project = state.project(text(req.query.projectId));
     if (!project) throw notFound('Project');

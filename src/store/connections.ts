@@ -41,7 +41,7 @@ interface Delegate<Row> {
 }
 
 /** Fields that never leave the server: secrets, the tenant link and the mailbox checkpoint. */
-const HIDDEN = ['passwordCipher', 'passwordKeyId', 'tenantId', 'uidValidity', 'lastUid'] as const;
+const HIDDEN = ['passwordCipher', 'passwordKeyId', 'tenantId', 'checkpoint'] as const;
 
 export type ConnectionView<Row> = Omit<Row, (typeof HIDDEN)[number]> & { hasPassword: boolean };
 

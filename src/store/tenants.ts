@@ -83,6 +83,10 @@ export class Tenants {
     return this.db.tenant.findUnique({ where: { clientKey }, select: VIEW });
   }
 
+  async findById(id: string): Promise<TenantView | null> {
+    return this.db.tenant.findUnique({ where: { id }, select: VIEW });
+  }
+
   async findByForgeInstallation(installationId: string): Promise<TenantView | null> {
     return this.db.tenant.findUnique({ where: { forgeInstallationId: installationId }, select: VIEW });
   }

@@ -8,6 +8,8 @@ import { createDb, type Db } from '../../src/store/db.js';
 import { Keyring, generateKey } from '../../src/store/crypto.js';
 import { freePort } from '../../src/store/embedded-postgres.js';
 import { buildApp, type WebApp } from '../../src/app.js';
+import { buildWorker } from '../../src/workers/build.js';
+import type { MailboxSupervisor } from '../../src/workers/mailboxes.js';
 import { JiraEmulator } from '../../dev/jira/emulator.js';
 import { GoogleEmulator } from '../../dev/google/emulator.js';
 import { startDovecot, type Dovecot } from '../../dev/mail/dovecot.js';
@@ -27,6 +29,7 @@ export interface Harness {
   /** With `mail: true`: a real Dovecot (IMAP) and SMTP server standing in for Gmail's, checking tokens at the emulator. */
   dovecot: Dovecot | undefined;
   smtp: SmtpServer | undefined;
+  worker: MailboxSupervisor | undefined;
   logs: string[];
   stop(): Promise<void>;
 }
@@ -38,6 +41,8 @@ export interface HarnessOptions {
   /** Also start Dovecot and an SMTP server as Gmail (implies google), with these password mailboxes. */
   mail?: boolean;
   passwordUsers?: { user: string; password: string }[];
+  /** Also run the mailbox worker in this process (fast refresh and short backoffs). */
+  worker?: boolean;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -79,6 +84,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ENCRYPTION_KEY: generateKey(),
     CONNECT_KEYS_CDN_URL: jira.keysCdnUrl,
     LOG_LEVEL: 'debug',
+    RECONCILE_AFTER_SECONDS: '1',
     ...googleEnv,
     ...mailEnv,
     ...options.env,
@@ -94,6 +100,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const db = createDb(databaseUrl);
   const keyring = new Keyring(config.encryptionKey!, config.previousEncryptionKeys);
   const web = await buildApp({ config, log, db, keyring });
+  const worker = options.worker
+    ? buildWorker({ config, log, db, databaseUrl, services: web.services, refreshEveryMs: 200, watcher: { pollIntervalMs: 500, retryDelayMs: () => 200 } })
+    : undefined;
+  await worker?.start();
   const server: Server = await new Promise((resolve) => {
     const s = web.app.listen(port, '127.0.0.1', () => resolve(s));
   });
@@ -108,8 +118,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     google,
     dovecot,
     smtp,
+    worker,
     logs,
     async stop() {
+      await worker?.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -1,0 +1,4 @@
+-- AlterTable
+ALTER TABLE "MessageSource" DROP COLUMN "lastUid",
+DROP COLUMN "uidValidity",
+ADD COLUMN     "checkpoint" JSONB;
