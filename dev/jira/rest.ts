@@ -195,7 +195,7 @@ export function restRouter(site: JiraSite, options: SiteOptions) {
   };
 
   // ---- issues ----
-  router.post('/rest/api/3/issue', (req, res) => {
+  router.post('/rest/api/3/issue', (req, res, next) => {
     const body = (req.body ?? {}) as { fields?: Record<string, unknown>; properties?: unknown };
     const f = body.fields ?? {};
     const errors: Record<string, string> = {};
@@ -225,7 +225,10 @@ export function restRouter(site: JiraSite, options: SiteOptions) {
       },
       propertiesOf(body.properties, 'properties'),
     );
-    res.status(201).json({ id: issue.id, key: issue.key, self: `${base}/rest/api/3/issue/${issue.id}` });
+    // A test may act between Jira creating the issue and the caller hearing of it (a crash there).
+    Promise.resolve(site.hooks.afterIssueCreated?.(issue))
+      .then(() => res.status(201).json({ id: issue.id, key: issue.key, self: `${base}/rest/api/3/issue/${issue.id}` }))
+      .catch(next);
   });
 
   router.get('/rest/api/3/issue/:issueIdOrKey', (req, res) => {

@@ -7,7 +7,7 @@ import jwt from 'atlassian-jwt';
 import { listen, type Listening } from '../http.js';
 import type { InstallKey } from './emulator.js';
 import { restRouter } from './rest.js';
-import { SiteState, type SeedData } from './state.js';
+import { SiteState, type Issue, type SeedData } from './state.js';
 
 export interface SiteOptions {
   /** Projects, issue types and users the site starts with (state.ts has a default). */
@@ -76,6 +76,8 @@ export class JiraSite {
   readonly state: SiteState;
   readonly requests: RecordedRequest[] = [];
   readonly faults: (FaultRule & { left: number })[] = [];
+  /** Test hooks into the REST API's work. */
+  readonly hooks: { afterIssueCreated?: (issue: Issue) => Promise<void> | void } = {};
 
   private constructor(
     private readonly server: Listening,

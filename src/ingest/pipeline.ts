@@ -81,7 +81,7 @@ export class Ingestion {
       ...(msg.uid !== undefined ? { uid: BigInt(msg.uid) } : {}),
       ...(msg.uidValidity !== undefined ? { uidValidity: msg.uidValidity } : {}),
     });
-    const { row } = opened;
+    let { row } = opened;
     // Already handled (a re-sync offers mail again): nothing to do, and nothing to log twice.
     if (row.state === 'DONE' || row.state === 'IGNORED' || row.state === 'QUARANTINED') return { outcome: 'done' };
     const record = (outcome: Outcome, extra: { reason?: string; issueKey?: string; details?: Record<string, unknown> } = {}) =>
@@ -100,9 +100,10 @@ export class Ingestion {
       await record('IGNORED', { reason });
       return { outcome: 'done' };
     }
-    // An earlier attempt may have reached Jira just before a crash: give Jira's index time to show it.
-    if (!opened.fresh && opened.previousAttemptAt && Date.now() - opened.previousAttemptAt.getTime() < this.d.reconcileAfterMs) {
-      return { outcome: 'retry', reason: 'an earlier attempt is too recent to look it up in Jira yet' };
+    if (!opened.fresh) {
+      // An earlier attempt may have reached Jira just before a crash: give Jira's index time to show it.
+      if (Date.now() - row.updatedAt.getTime() < this.d.reconcileAfterMs) return { outcome: 'retry', reason: 'an earlier attempt is too recent to look it up in Jira yet' };
+      row = await this.d.ledger.beginAttempt(row.id);
     }
 
     try {

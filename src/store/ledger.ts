@@ -10,23 +10,23 @@ export type LedgerRow = Pick<LedgerEntry, 'id' | 'state' | 'issueKey' | 'comment
 const ROW = { id: true, state: true, issueKey: true, commentId: true, attempts: true, lastError: true, updatedAt: true, messageKey: true } as const;
 
 export interface Opened {
+  /** For a row that existed, updatedAt is when its last attempt began (or ended in failure). */
   row: LedgerRow;
   /** False when the row existed: an earlier attempt may have reached Jira. */
   fresh: boolean;
-  /** When the earlier attempt began (for a row that existed). */
-  previousAttemptAt?: Date;
 }
 
 export class Ledger {
   constructor(private readonly db: Db) {}
 
   /**
-   * Opens the message's row, or returns the existing one. A row already DONE, IGNORED or QUARANTINED
-   * means the message needs nothing more; a PENDING or FAILED one is taken for another attempt.
+   * Opens the message's row (its first attempt begins now), or returns the existing one. A row already
+   * DONE, IGNORED or QUARANTINED means the message needs nothing more; for a PENDING or FAILED one the
+   * caller decides whether to begin another attempt (beginAttempt).
    */
   async open(tenantId: string, sourceId: string, messageKey: string, info: { messageId?: string | undefined; uid?: bigint; uidValidity?: bigint }): Promise<Opened> {
     const existing = await this.db.ledgerEntry.findUnique({ where: { sourceId_messageKey: { sourceId, messageKey } }, select: ROW });
-    if (existing) return { row: await this.touch(existing), fresh: false, previousAttemptAt: existing.updatedAt };
+    if (existing) return { row: existing, fresh: false };
     try {
       const row = await this.db.ledgerEntry.create({
         data: { tenantId, sourceId, messageKey, messageId: info.messageId ?? null, uid: info.uid ?? null, uidValidity: info.uidValidity ?? null, attempts: 1 },
@@ -37,14 +37,13 @@ export class Ledger {
       // Another process opened it a moment ago: treat it as existing.
       if (!isUniqueViolation(err)) throw err;
       const row = await this.db.ledgerEntry.findUniqueOrThrow({ where: { sourceId_messageKey: { sourceId, messageKey } }, select: ROW });
-      return { row: await this.touch(row), fresh: false, previousAttemptAt: row.updatedAt };
+      return { row, fresh: false };
     }
   }
 
-  /** Counts another attempt of a row still to be done. */
-  private async touch(row: LedgerRow): Promise<LedgerRow> {
-    if (row.state !== 'PENDING' && row.state !== 'FAILED') return row;
-    return this.db.ledgerEntry.update({ where: { id: row.id }, data: { attempts: { increment: 1 } }, select: ROW });
+  /** Marks the start of another attempt (it may reach Jira): counts it and stamps its time. */
+  async beginAttempt(id: string): Promise<LedgerRow> {
+    return this.db.ledgerEntry.update({ where: { id }, data: { attempts: { increment: 1 } }, select: ROW });
   }
 
   async done(id: string, outcome: { issueKey: string; commentId?: string | undefined }): Promise<void> {
