@@ -2,18 +2,9 @@
 import fs from 'node:fs/promises';
 import net from 'node:net';
 
-/** A port nothing listens on right now (another process may take it before we do; callers retry). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+// One free-port finder for the whole project; the embedded PostgreSQL uses it too.
+export { freePort } from '../../src/store/embedded-postgres.js';
+import { freePort } from '../../src/store/embedded-postgres.js';
 
 /** Distinct free ports: two calls in a row may otherwise get the same one back. */
 export async function freePorts(count: number): Promise<number[]> {

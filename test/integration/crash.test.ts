@@ -14,6 +14,7 @@ import { apiClient } from '../helpers/api.js';
 import { query } from '../helpers/database.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 import { mail, messageIdOf } from '../helpers/mail.js';
+import { until } from '../helpers/wait.js';
 
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href;
 const MAILBOX = 'help@acme.example';
@@ -52,15 +53,6 @@ function startWorker(): ChildProcess {
 
 const exited = (child: ChildProcess) => new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
 
-async function until<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 beforeAll(async () => {
   h = await startHarness({ mail: true });
@@ -95,7 +87,7 @@ describe('a worker killed between the Jira call and its checkpoint', () => {
       await exited(first);
     };
     // Let the worker start watching (its first sync sets the checkpoint) before the mail arrives.
-    await until(async () => (await query(h.databaseUrl, `SELECT 1 FROM "MessageSource" WHERE checkpoint IS NOT NULL`)).length === 1, 'the worker watches the mailbox');
+    await until(async () => (await query(h.databaseUrl, `SELECT 1 FROM "MessageSource" WHERE checkpoint IS NOT NULL`)).length === 1, 'the worker watches the mailbox', 30_000);
     await h.dovecot!.deliver(MAILBOX, raw);
     await exited(first);
     expect(first.signalCode).toBe('SIGKILL');
@@ -106,7 +98,7 @@ describe('a worker killed between the Jira call and its checkpoint', () => {
     expect(issuesFor()).toHaveLength(1);
 
     worker = startWorker();
-    await until(async () => (await query<{ state: string }>(h.databaseUrl, 'SELECT state FROM "LedgerEntry" WHERE "messageId" = $1', [messageId]))[0]?.state === 'DONE', 'the ledger row is completed');
+    await until(async () => (await query<{ state: string }>(h.databaseUrl, 'SELECT state FROM "LedgerEntry" WHERE "messageId" = $1', [messageId]))[0]?.state === 'DONE', 'the ledger row is completed', 30_000);
     expect(issuesFor()).toHaveLength(1);
     const [done] = await query<{ issueKey: string }>(h.databaseUrl, 'SELECT "issueKey" FROM "LedgerEntry" WHERE "messageId" = $1', [messageId]);
     expect(done?.issueKey).toBe(issuesFor()[0]!.key);
@@ -114,6 +106,6 @@ describe('a worker killed between the Jira call and its checkpoint', () => {
     // And the mailbox goes on: the next mail is an issue too.
     const next = mail({ subject: 'After the crash' });
     await h.dovecot!.deliver(MAILBOX, next);
-    await until(() => site.state.issues.some((i) => i.summary === 'After the crash'), 'the next mail is processed');
+    await until(() => site.state.issues.some((i) => i.summary === 'After the crash'), 'the next mail is processed', 30_000);
   }, 90_000);
 });

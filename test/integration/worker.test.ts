@@ -11,6 +11,7 @@ import { apiClient } from '../helpers/api.js';
 import { query } from '../helpers/database.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 import { mail, messageIdOf } from '../helpers/mail.js';
+import { until } from '../helpers/wait.js';
 
 let h: Harness;
 let site: JiraSite;
@@ -40,15 +41,6 @@ async function authorize(targetId?: string): Promise<string> {
   return (await api<{ credentialId: string }>('GET', `/api/authorizations/${started.body.id}`)).body.credentialId;
 }
 
-async function until<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const issueFor = (messageId: string): Issue | undefined =>
   site.state.issues.find((i) => (i.properties.get(MESSAGE_PROPERTY) as { messageId?: string } | undefined)?.messageId === messageId);
