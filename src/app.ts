@@ -68,7 +68,7 @@ export async function buildApp({ config, log, db, keyring, services: given }: Ap
   oauthPageRoutes(app, { authorize, baseUrl: config.baseUrl, clientId: google.clientId });
   app.use(
     '/api',
-    apiRouter({ contextAuth: auth.contextAuth, sources, outbounds, connections, authorize, jiraFor, google: { configured: google.configured, clientId: google.clientId }, trustPageUrl }),
+    apiRouter({ contextAuth: auth.contextAuth, sources, outbounds, connections, authorize, jiraFor, google: { configured: google.configured, clientId: google.clientId }, trustPageUrl, activity: services.activity }),
   );
 
   app.use(notFound);

@@ -10,7 +10,10 @@ import { messageOutbounds, messageSources } from './store/connections.js';
 import { Credentials } from './store/credentials.js';
 import { OAuthAttempts } from './store/oauth-attempts.js';
 import { Ledger } from './store/ledger.js';
-import { ActivityLog } from './store/activity.js';
+import { ActivityLog, type ActivityRow } from './store/activity.js';
+import { RawMessages, RAW_MESSAGE_RETENTION_DAYS } from './store/raw-messages.js';
+import { contextFor } from './ingest/context.js';
+import { AppError, notFound } from './errors.js';
 import { GoogleOAuth } from './google/oauth.js';
 import { StateSigner } from './google/state.js';
 import { AccessTokens } from './google/tokens.js';
@@ -63,18 +66,48 @@ export function createServices({ config, log, db, keyring }: ServiceParts) {
     if (!installation) throw new Error(`tenant ${tenant.id} is not installed`);
     return new ConnectJiraClient({ baseUrl: installation.baseUrl, appKey, sharedSecret: installation.sharedSecret }, retry);
   };
+  const ledger = new Ledger(db);
+  const activityLog = new ActivityLog(db);
+  const rawMessages = new RawMessages(db);
   const ingestion = new Ingestion({
-    ledger: new Ledger(db),
-    activity: new ActivityLog(db),
+    ledger,
+    activity: activityLog,
+    raws: rawMessages,
     senders: new SenderRateLimiter(),
     log: log.child({ component: 'ingestion' }),
     maxAttempts: 5,
     reconcileAfterMs: config.ingestion.reconcileAfterMs,
   });
-  const purge = async () => ({
+  /** What a Message Source did with its mail, its raw messages and Reprocess, for the admin UI. */
+  const activity = {
+    list: async (tenantId: string, sourceId: string, limit?: number): Promise<ActivityRow[]> => {
+      await sources.get(tenantId, sourceId); // 404 for another tenant's source
+      return activityLog.forSource(tenantId, sourceId, limit);
+    },
+    raw: async (tenantId: string, sourceId: string, ledgerEntryId: string) => {
+      const entry = await ledger.find(tenantId, sourceId, ledgerEntryId);
+      const content = entry ? await rawMessages.get(tenantId, sourceId, ledgerEntryId) : null;
+      if (!entry || !content) throw notFound('The raw message');
+      return { content, messageId: entry.messageKey.startsWith('sha256:') ? null : entry.messageKey };
+    },
+    /** Sets the mail's ledger row back and runs it through the ingestion now, in this process. */
+    reprocess: async (tenantId: string, sourceId: string, ledgerEntryId: string) => {
+      const entry = await ledger.find(tenantId, sourceId, ledgerEntryId);
+      if (!entry) throw notFound('The message');
+      const raw = await rawMessages.get(tenantId, sourceId, ledgerEntryId);
+      if (!raw) throw new AppError('RAW_MESSAGE_GONE', `The message is no longer kept (raw messages are kept ${RAW_MESSAGE_RETENTION_DAYS} days), so it cannot be reprocessed.`, 409);
+      // Built before reopening: a source that is not ready leaves the row as it was.
+      const ctx = await contextFor({ db, sources, jiraFor, tenantById: (id) => tenants.findById(id) }, tenantId, sourceId);
+      await ledger.reopen(tenantId, ledgerEntryId);
+      const handled = await ingestion.process(ctx, { raw }, { reprocess: true });
+      return { ...handled, activity: await activityLog.latestFor(tenantId, ledgerEntryId) };
+    },
+  };
+  const purge = async (now = new Date()) => ({
     tenants: await tenants.purgeUninstalled(),
     attempts: await attempts.purgeExpired(),
     credentials: await revocation.releaseAbandoned(),
+    rawMessages: await rawMessages.purgeOlderThan(new Date(now.getTime() - RAW_MESSAGE_RETENTION_DAYS * 24 * 3600 * 1000)),
   });
-  return { tenants, sources, outbounds, credentials, google, tokens, revocation, connections, authorize, jiraFor, ingestion, trustPageUrl, purge, background: BACKGROUND };
+  return { tenants, sources, outbounds, credentials, google, tokens, revocation, connections, authorize, jiraFor, ingestion, activity, rawMessages, trustPageUrl, purge, background: BACKGROUND };
 }

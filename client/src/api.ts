@@ -1,7 +1,8 @@
 // The Mailbridge API by name, over the one transport.
-import { api } from './transport';
+import { api, apiBlob } from './transport';
 import type { ConnectionKind } from './kinds';
 import type {
+  ActivityItem,
   AuthorizationKind,
   AuthorizationOutcome,
   AuthorizationStarted,
@@ -11,6 +12,7 @@ import type {
   Installation,
   IssueType,
   Project,
+  ReprocessResult,
   TestResult,
 } from './types';
 
@@ -27,3 +29,8 @@ export const testConnection = (kind: ConnectionKind, id: string) => api<TestResu
 
 export const startAuthorization = (body: { kind: AuthorizationKind; targetId?: string; loginHint?: string | null }) => api<AuthorizationStarted>('POST', '/authorizations', body);
 export const getAuthorization = (id: string) => api<AuthorizationOutcome>('GET', `/authorizations/${encodeURIComponent(id)}`);
+
+const messagePath = (sourceId: string, ledgerEntryId: string) => `/message-sources/${encodeURIComponent(sourceId)}/messages/${encodeURIComponent(ledgerEntryId)}`;
+export const listActivity = (sourceId: string, limit = 50) => api<ActivityItem[]>('GET', `/message-sources/${encodeURIComponent(sourceId)}/activity?limit=${limit}`);
+export const getRawMessage = (sourceId: string, ledgerEntryId: string) => apiBlob(`${messagePath(sourceId, ledgerEntryId)}/raw`);
+export const reprocessMessage = (sourceId: string, ledgerEntryId: string) => api<ReprocessResult>('POST', `${messagePath(sourceId, ledgerEntryId)}/reprocess`);

@@ -38,6 +38,28 @@ function errorFrom(status: number, body: unknown): ApiError {
   return new ApiError(status, code, message, explanation, fields);
 }
 
+/** Fetches a file from the API (`path` below /api) with the context token in its header, never in a URL. */
+export async function apiBlob(path: string): Promise<Blob> {
+  const token = await contextToken();
+  let res: Response;
+  try {
+    res = await fetch(API_ROOT + path, { headers: { Authorization: `JWT ${token}` } });
+  } catch {
+    throw new ApiError(0, 'NETWORK', 'Mailbridge could not be reached. Check your connection and try again.');
+  }
+  if (!res.ok) {
+    const text = await res.text();
+    let data: unknown;
+    try {
+      data = text ? JSON.parse(text) : undefined;
+    } catch {
+      data = undefined;
+    }
+    throw errorFrom(res.status, data);
+  }
+  return res.blob();
+}
+
 /** Calls the API (`path` below /api) and returns its JSON; throws ApiError for any failure. */
 export async function api<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
   const token = await contextToken();

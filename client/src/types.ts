@@ -87,3 +87,26 @@ export interface AuthorizationOutcome {
   credentialId?: string;
   error?: Explanation;
 }
+
+export type ActivityOutcome = 'ISSUE_CREATED' | 'COMMENT_ADDED' | 'IGNORED' | 'FAILED' | 'QUARANTINED';
+
+/** GET /message-sources/:id/activity: what one mail became. */
+export interface ActivityItem {
+  id: string;
+  at: string;
+  outcome: ActivityOutcome;
+  reason: string | null;
+  issueKey: string | null;
+  issueUrl: string | null;
+  messageId: string | null;
+  subject: string | null;
+  sender: string | null;
+  ledgerEntryId: string | null;
+  canReprocess: boolean;
+}
+
+export interface ReprocessResult {
+  outcome: 'done' | 'retry';
+  reason?: string;
+  activity: ActivityItem | null;
+}

@@ -11,6 +11,8 @@ import { listIssueTypes, listProjects } from '../jira/projects.js';
 import type { ConnectionView } from '../store/connections.js';
 import type { MessageOutbounds, MessageSources } from '../store/connections.js';
 import type { TenantView } from '../store/tenants.js';
+import type { ActivityRow } from '../store/activity.js';
+import type { Services } from '../services.js';
 import { AppError } from '../errors.js';
 import {
   authorizationStart,
@@ -45,10 +47,35 @@ export interface ApiDeps {
   jiraFor: (tenant: TenantView) => Promise<JiraClient>;
   google: { configured: boolean; clientId: string | undefined };
   trustPageUrl: string;
+  activity: Services['activity'];
 }
 
 const tenantId = (res: Response) => tenantOf(res).tenant.id;
 const id = (raw: unknown) => parse(idParam, raw);
+
+/** Reprocess is offered for mail that did not become an issue or comment, while its raw message is kept. */
+const REPROCESSABLE = new Set(['FAILED', 'QUARANTINED', 'IGNORED']);
+
+/** An activity row as the admin UI shows it, with the link to its issue on the tenant's site. */
+function activityView(tenant: TenantView, a: ActivityRow) {
+  const site = (tenant.displayUrl ?? tenant.baseUrl).replace(/\/+$/, '');
+  return {
+    id: a.id,
+    at: a.at,
+    outcome: a.outcome,
+    reason: a.reason,
+    issueKey: a.issueKey,
+    issueUrl: a.issueKey ? `${site}/browse/${encodeURIComponent(a.issueKey)}` : null,
+    messageId: a.messageId,
+    subject: a.subject,
+    sender: a.sender,
+    ledgerEntryId: a.ledgerEntryId,
+    canReprocess: Boolean(a.ledgerEntry?.raw && REPROCESSABLE.has(a.ledgerEntry.state)),
+  };
+}
+
+/** A download name from a Message-ID: only what is safe in a file name and a header. */
+const emlName = (messageId: string | null, fallback: string) => `${(messageId ?? fallback).replace(/^<|>$/g, '').replace(/[^A-Za-z0-9._@+-]/g, '_').slice(0, 150) || fallback}.eml`;
 
 export function apiRouter(d: ApiDeps): Router {
   const router = Router();
@@ -83,6 +110,30 @@ export function apiRouter(d: ApiDeps): Router {
   router.delete('/message-sources/:id', handle(async (req, res) => {
     await d.connections.removeSource(tenantId(res), id(req.params.id));
     res.status(204).end();
+  }));
+
+  // ---- what a Message Source did with its mail ----
+  router.get('/message-sources/:id/activity', handle(async (req, res) => {
+    const { tenant } = tenantOf(res);
+    const raw = Number(req.query.limit ?? 50);
+    if (!Number.isInteger(raw) || raw < 1 || raw > 500) throw new AppError('INVALID_INPUT', 'limit must be a whole number from 1 to 500.', 400);
+    res.json((await d.activity.list(tenant.id, id(req.params.id), raw)).map((a) => activityView(tenant, a)));
+  }));
+  router.get('/message-sources/:id/messages/:ledgerEntryId/raw', handle(async (req, res) => {
+    const entryId = id(req.params.ledgerEntryId);
+    const { content, messageId } = await d.activity.raw(tenantId(res), id(req.params.id), entryId);
+    res.set({
+      'Content-Type': 'message/rfc822',
+      'Content-Disposition': `attachment; filename="${emlName(messageId, entryId)}"`,
+      'X-Content-Type-Options': 'nosniff',
+      'Cache-Control': 'no-store',
+    });
+    res.send(content);
+  }));
+  router.post('/message-sources/:id/messages/:ledgerEntryId/reprocess', handle(async (req, res) => {
+    const { tenant } = tenantOf(res);
+    const r = await d.activity.reprocess(tenant.id, id(req.params.id), id(req.params.ledgerEntryId));
+    res.json({ outcome: r.outcome, ...(r.outcome === 'retry' ? { reason: r.reason } : {}), activity: r.activity ? activityView(tenant, r.activity) : null });
   }));
 
   // ---- Message Outbounds ----

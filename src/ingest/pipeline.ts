@@ -20,6 +20,7 @@ import { parseEmail } from '../mail/parse/parse.js';
 import type { InboundEmail } from '../mail/parse/inbound-email.js';
 import type { Ledger } from '../store/ledger.js';
 import type { ActivityLog, Outcome } from '../store/activity.js';
+import type { RawMessages } from '../store/raw-messages.js';
 import { classify } from './classify.js';
 import { commentBody, issueDescription } from './content.js';
 import { decide, summaryOf, threadMessageIds } from './decide.js';
@@ -64,6 +65,13 @@ export interface IngestionDeps {
    * is eventually consistent, so a just-created issue may not be found at once.
    */
   reconcileAfterMs: number;
+  /** Keeps each mail as it came when its ledger row is opened (the admin UI's Raw message, Reprocess). */
+  raws?: RawMessages;
+}
+
+export interface ProcessOptions {
+  /** The admin's Reprocess: look in Jira at once instead of waiting for its index (reconcileAfterMs). */
+  reprocess?: boolean;
 }
 
 const TEMPORARY = new Set(['JIRA_RATE_LIMITED', 'JIRA_UNAVAILABLE', 'JIRA_UNREACHABLE']);
@@ -73,7 +81,7 @@ const originalEml = (raw: Buffer) => ({ filename: 'original.eml', contentType: '
 export class Ingestion {
   constructor(private readonly d: IngestionDeps) {}
 
-  async process(ctx: IngestContext, msg: RawMessage): Promise<Handled> {
+  async process(ctx: IngestContext, msg: RawMessage, options: ProcessOptions = {}): Promise<Handled> {
     const email = await parseEmail(msg.raw);
     const messageKey = email.messageId ?? `sha256:${email.digest}`;
     const opened = await this.d.ledger.open(ctx.tenantId, ctx.source.id, messageKey, {
@@ -82,10 +90,11 @@ export class Ingestion {
       ...(msg.uidValidity !== undefined ? { uidValidity: msg.uidValidity } : {}),
     });
     let { row } = opened;
+    if (opened.fresh) await this.d.raws?.save(ctx.tenantId, row.id, msg.raw);
     // Already handled (a re-sync offers mail again): nothing to do, and nothing to log twice.
     if (row.state === 'DONE' || row.state === 'IGNORED' || row.state === 'QUARANTINED') return { outcome: 'done' };
     const record = (outcome: Outcome, extra: { reason?: string; issueKey?: string; details?: Record<string, unknown> } = {}) =>
-      this.d.activity.record(ctx.tenantId, { sourceId: ctx.source.id, outcome, messageId: email.messageId, subject: email.subject, sender: email.from?.address, ...extra });
+      this.d.activity.record(ctx.tenantId, { sourceId: ctx.source.id, outcome, messageId: email.messageId, subject: email.subject, sender: email.from?.address, ledgerEntryId: row.id, ...extra });
 
     const verdict = classify(email, { ownAddresses: ctx.ownAddresses });
     if (verdict.action === 'ignore') {
@@ -94,7 +103,8 @@ export class Ingestion {
       await record('IGNORED', { reason });
       return { outcome: 'done' };
     }
-    if (email.from && this.d.senders.exceeded(ctx.source.id, email.from.address)) {
+    // Counted once per mail: retries of the same mail are not more mail from its sender.
+    if (opened.fresh && email.from && this.d.senders.exceeded(ctx.source.id, email.from.address)) {
       const reason = `RATE_LIMITED: ${email.from.address} sent more mail than a person would in a short time`;
       await this.d.ledger.ignored(row.id, reason);
       await record('IGNORED', { reason });
@@ -102,12 +112,12 @@ export class Ingestion {
     }
     if (!opened.fresh) {
       // An earlier attempt may have reached Jira just before a crash: give Jira's index time to show it.
-      if (Date.now() - row.updatedAt.getTime() < this.d.reconcileAfterMs) return { outcome: 'retry', reason: 'an earlier attempt is too recent to look it up in Jira yet' };
+      if (!options.reprocess && Date.now() - row.updatedAt.getTime() < this.d.reconcileAfterMs) return { outcome: 'retry', reason: 'an earlier attempt is too recent to look it up in Jira yet' };
       row = await this.d.ledger.beginAttempt(row.id);
     }
 
     try {
-      const outcome = await this.apply(ctx, email, messageKey, msg.raw, !opened.fresh);
+      const outcome = await this.apply(ctx, email, messageKey, msg.raw, opened.fresh ? undefined : { issueKey: row.issueKey, commentId: row.commentId });
       await this.d.ledger.done(row.id, outcome);
       await record(outcome.commentId ? 'COMMENT_ADDED' : 'ISSUE_CREATED', { issueKey: outcome.issueKey, ...(outcome.skipped ? { details: { skippedAttachments: outcome.skipped } } : {}) });
       return { outcome: 'done' };
@@ -130,7 +140,12 @@ export class Ingestion {
   }
 
   /** Creates the issue or comment (or finds the one an earlier attempt created) and its attachments. */
-  private async apply(ctx: IngestContext, email: InboundEmail, messageKey: string, raw: Buffer, mayExist: boolean) {
+  /**
+   * `earlier` is what an earlier attempt left in the ledger (absent on a first attempt): an issue key
+   * it recorded is trusted over a search, which Jira's lagging index may not answer yet.
+   */
+  private async apply(ctx: IngestContext, email: InboundEmail, messageKey: string, raw: Buffer, earlier?: { issueKey: string | null; commentId: string | null }) {
+    const mayExist = earlier !== undefined;
     const { jira, source } = ctx;
     const property: MessageProperty = {
       messageKey,
@@ -148,12 +163,12 @@ export class Ingestion {
     if (body.truncated && !files.kept.some((f) => f.filename === 'original.eml')) files.kept.push(originalEml(raw));
     if (decision.kind === 'comment') {
       const issueKey = decision.issueKey;
-      const existing = mayExist ? await findCommentByMessageKey(jira, issueKey, messageKey) : undefined;
+      const existing = earlier?.commentId ?? (mayExist ? await findCommentByMessageKey(jira, issueKey, messageKey) : undefined);
       const commentId = existing ?? (await addComment(jira, issueKey, body.doc, property)).id;
       await this.upload(jira, issueKey, files.kept, mayExist);
       return { issueKey, commentId, skipped: files.skipped.length ? files.skipped : undefined };
     }
-    const existing = mayExist ? await findIssueByMessageKey(jira, source.projectId, messageKey) : undefined;
+    const existing = (earlier?.issueKey && !earlier.commentId ? earlier.issueKey : undefined) ?? (mayExist ? await findIssueByMessageKey(jira, source.projectId, messageKey) : undefined);
     const reporter = email.from ? ((await findUserByEmail(jira, email.from.address)) ?? source.defaultReporterAccountId) : source.defaultReporterAccountId;
     const issueKey =
       existing ??

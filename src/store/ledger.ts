@@ -68,6 +68,11 @@ export class Ledger {
     return count === 1;
   }
 
+  /** A row of the tenant's Message Source, or null (another tenant's or source's id). */
+  async find(tenantId: string, sourceId: string, id: string): Promise<LedgerRow | null> {
+    return this.db.ledgerEntry.findFirst({ where: { id, tenantId, sourceId }, select: ROW });
+  }
+
   private async finish(id: string, state: LedgerState, data: { issueKey?: string; commentId?: string | null; lastError?: string | null }): Promise<void> {
     await this.db.ledgerEntry.update({ where: { id }, data: { state, completedAt: new Date(), ...data } });
   }

@@ -12,7 +12,8 @@ import { checkpointStore } from '../store/checkpoints.js';
 import type { TenantView } from '../store/tenants.js';
 import type { AccessTokens } from '../google/tokens.js';
 import type { JiraClient } from '../jira/client.js';
-import type { Ingestion, IngestContext } from '../ingest/pipeline.js';
+import type { Ingestion } from '../ingest/pipeline.js';
+import { contextFor } from '../ingest/context.js';
 import { MailboxWatcher, type ImapLogin, type WatcherState } from '../mail/imap/watcher.js';
 
 export interface SupervisorDeps {
@@ -126,28 +127,8 @@ export class MailboxSupervisor {
   }
 
   private async startOne(tenantId: string, sourceId: string, version: string): Promise<void> {
-    const tenant = await this.d.tenantById(tenantId);
-    if (!tenant) throw new Error('tenant not found');
+    const ctx = await contextFor(this.d, tenantId, sourceId);
     const source = await this.d.sources.stored(tenantId, sourceId);
-    const jira = await this.d.jiraFor(tenant);
-    const project = await jira.request<{ key: string }>('GET', `/rest/api/3/project/${encodeURIComponent(source.projectId!)}`);
-    const outbounds = await this.d.db.messageOutbound.findMany({ where: { tenantId }, select: { username: true } });
-    const ctx: IngestContext = {
-      tenantId,
-      source: {
-        id: source.id,
-        projectId: source.projectId!,
-        projectKey: project.key,
-        issueTypeId: source.issueTypeId!,
-        defaultReporterAccountId: source.defaultReporterAccountId,
-        keepOriginal: source.keepOriginal,
-        maxAttachmentBytes: source.maxAttachmentBytes,
-        maxAttachments: source.maxAttachments,
-      },
-      // Mail from our own addresses (our notifications, the mailbox itself) is never a request.
-      ownAddresses: [source.username, ...outbounds.map((o) => o.username)].filter((a): a is string => Boolean(a)),
-      jira,
-    };
     const log = this.d.log.child({ tenantId, sourceId });
     const entry: Running = {
       tenantId,

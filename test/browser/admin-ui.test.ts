@@ -9,6 +9,8 @@ import type { JiraSite } from '../../dev/jira/site.js';
 import { launchBrowser, openAdminPage } from '../helpers/browser.js';
 import { query } from '../helpers/database.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
+import { mail } from '../helpers/mail.js';
+import { contextFor } from '../../src/ingest/context.js';
 
 let h: Harness;
 let site: JiraSite;
@@ -160,5 +162,27 @@ describe('the page itself', () => {
     expect(consoleErrors).toEqual([]);
     const html = await page.content();
     expect(html).not.toMatch(/ya29\.|1\/\//);
+  });
+});
+
+describe('the Activity of a Message Source', () => {
+  it('Activity on the row shows the mail it handled: Issue created, with the link to the issue', async () => {
+    const [source] = await query<{ id: string; tenantId: string }>(h.databaseUrl, `SELECT id, "tenantId" FROM "MessageSource" WHERE name = 'Help desk'`);
+    const s = h.web.services;
+    const ctx = await contextFor({ db: h.db, sources: s.sources, jiraFor: (t) => s.jiraFor(t), tenantById: (id) => s.tenants.findById(id) }, source!.tenantId, source!.id);
+    expect(await s.ingestion.process(ctx, { raw: mail({ subject: 'Scanner jammed' }) })).toEqual({ outcome: 'done' });
+    const issue = site.state.issues.find((i) => i.summary === 'Scanner jammed')!;
+
+    await open('/admin/message-sources');
+    await rowOf('Help desk').getByRole('button', { name: 'Activity' }).click();
+    await page.getByRole('heading', { name: 'Activity of "Help desk"' }).waitFor();
+    const row = page.getByRole('row').filter({ hasText: 'Scanner jammed' });
+    await row.getByText('Issue created', { exact: true }).waitFor();
+    const link = row.getByRole('link', { name: issue.key });
+    expect(await link.getAttribute('href')).toBe(`${site.baseUrl}/browse/${issue.key}`);
+    expect(await link.getAttribute('target')).toBe('_blank');
+    await page.getByRole('button', { name: 'Close' }).click();
+    await page.getByRole('button', { name: 'Create' }).waitFor();
+    expect(consoleErrors).toEqual([]);
   });
 });

@@ -10,12 +10,13 @@ import type { ConnectionKind } from '../kinds';
 import { problemOf } from '../problems';
 import type { Connection, Explanation } from '../types';
 import { GOOGLE_NOT_CONFIGURED, WaitingForGoogle } from './AuthorizeButton';
+import { ActivityPanel } from './ActivityPanel';
 import { ConfirmDelete } from './ConfirmDelete';
 import { ConnectionForm } from './ConnectionForm';
 import { ConnectionsTable, type RowBusy } from './ConnectionsTable';
 import { ProblemMessage } from './ProblemMessage';
 
-type View = { mode: 'list' } | { mode: 'create' } | { mode: 'edit'; connection: Connection };
+type View = { mode: 'list' } | { mode: 'create' } | { mode: 'edit'; connection: Connection } | { mode: 'activity'; connection: Connection };
 type Notice = { kind: 'success'; text: string } | { kind: 'problem'; title: string; problem: Explanation };
 
 export function ConnectionsPage({ kind }: { kind: ConnectionKind }) {
@@ -113,6 +114,8 @@ export function ConnectionsPage({ kind }: { kind: ConnectionKind }) {
   let body: ReactNode;
   if (installation.error) {
     body = <ProblemMessage title="This page could not be loaded" problem={problemOf(installation.error)} />;
+  } else if (view.mode === 'activity') {
+    body = <ActivityPanel source={view.connection} onClose={() => backToList()} />;
   } else if (view.mode !== 'list' && google) {
     body = (
       <ConnectionForm
@@ -190,6 +193,14 @@ export function ConnectionsPage({ kind }: { kind: ConnectionKind }) {
           }}
           onTest={(c) => void onTest(c)}
           onReauthorize={onReauthorize}
+          onActivity={
+            kind.jiraTarget
+              ? (c) => {
+                  begin();
+                  setView({ mode: 'activity', connection: c });
+                }
+              : undefined
+          }
           onDelete={(c) => {
             begin();
             setConfirming(c);

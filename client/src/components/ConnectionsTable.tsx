@@ -20,11 +20,13 @@ interface Props {
   onTest: (c: Connection) => void;
   onReauthorize: (c: Connection) => void;
   onDelete: (c: Connection) => void;
+  /** Message Sources only: shows what the source did with its mail. */
+  onActivity?: ((c: Connection) => void) | undefined;
 }
 
 const dash = <span className="muted">—</span>;
 
-export function ConnectionsTable({ kind, connections, isLoading, projects, busy, canAuthorize, onEdit, onTest, onReauthorize, onDelete }: Props) {
+export function ConnectionsTable({ kind, connections, isLoading, projects, busy, canAuthorize, onEdit, onTest, onReauthorize, onDelete, onActivity }: Props) {
   const projectName = (id: string | null | undefined) => {
     if (!id) return dash;
     const p = projects?.find((x) => x.id === id);
@@ -63,6 +65,11 @@ export function ConnectionsTable({ kind, connections, isLoading, projects, busy,
               <Button spacing="compact" onClick={() => onTest(c)} isLoading={state === 'testing'} isDisabled={Boolean(state) && state !== 'testing'}>
                 Test connection
               </Button>
+              {onActivity ? (
+                <Button spacing="compact" onClick={() => onActivity(c)}>
+                  Activity
+                </Button>
+              ) : null}
               {oauth ? (
                 <Button spacing="compact" onClick={() => onReauthorize(c)} isDisabled={!canAuthorize || (Boolean(state) && state !== 'authorizing')}>
                   Re-authorize
