@@ -13,6 +13,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { classify, type Classification } from '../src/ingest/classify.js';
 import type { IngestContext } from '../src/ingest/pipeline.js';
+import { contextFor } from '../src/ingest/context.js';
 import type { InboundEmail } from '../src/mail/parse/inbound-email.js';
 import { parseEmail } from '../src/mail/parse/parse.js';
 import { checkpointStore } from '../src/store/checkpoints.js';
@@ -303,30 +304,14 @@ class Lanes {
   }
 }
 
-/** The context the mailbox worker builds for a source (src/workers/mailboxes.ts, startOne). */
-async function ingestContext(stack: Stack, sourceId: string): Promise<IngestContext> {
+/** The context the mailbox worker builds for a source: the same function (src/ingest/context.ts). */
+function ingestContext(stack: Stack, sourceId: string): Promise<IngestContext> {
   const { services, db, tenantId } = stack;
-  const tenant = await services.tenants.findById(tenantId);
-  if (!tenant) throw new Error('the stack has no tenant');
-  const source = await services.sources.stored(tenantId, sourceId);
-  const jira = await services.jiraFor(tenant, services.background);
-  const project = await jira.request<{ key: string }>('GET', `/rest/api/3/project/${encodeURIComponent(source.projectId!)}`);
-  const outbounds = await db.messageOutbound.findMany({ where: { tenantId }, select: { username: true } });
-  return {
+  return contextFor(
+    { db, sources: services.sources, jiraFor: (tenant) => services.jiraFor(tenant, services.background), tenantById: (id) => services.tenants.findById(id) },
     tenantId,
-    source: {
-      id: source.id,
-      projectId: source.projectId!,
-      projectKey: project.key,
-      issueTypeId: source.issueTypeId!,
-      defaultReporterAccountId: source.defaultReporterAccountId,
-      keepOriginal: source.keepOriginal,
-      maxAttachmentBytes: source.maxAttachmentBytes,
-      maxAttachments: source.maxAttachments,
-    },
-    ownAddresses: [source.username, ...outbounds.map((o) => o.username)].filter((a): a is string => Boolean(a)),
-    jira,
-  };
+    sourceId,
+  );
 }
 
 /** One file through Ingestion.process until it is done, as the watcher would offer it again on 'retry'. */
