@@ -205,13 +205,10 @@ async function backlog(stack: Stack, clock: IssueClock, o: DrainOptions): Promis
 
 function fifths(times: number[], started: number): number[] {
   const sorted = [...times].sort((a, b) => a - b);
-  const out: number[] = [];
-  for (let k = 0; k < 5; k++) {
-    const from = k === 0 ? started : sorted[Math.floor((k * sorted.length) / 5) - 1]!;
-    const to = sorted[Math.floor(((k + 1) * sorted.length) / 5) - 1]!;
-    out.push(((Math.floor(((k + 1) * sorted.length) / 5) - Math.floor((k * sorted.length) / 5)) * 1000) / (to - from));
-  }
-  return out;
+  // How many issues the first k fifths hold, and when the last of them was created.
+  const count = (k: number) => Math.floor((k * sorted.length) / 5);
+  const at = (n: number) => (n === 0 ? started : sorted[n - 1]!);
+  return [0, 1, 2, 3, 4].map((k) => ((count(k + 1) - count(k)) * 1000) / (at(count(k + 1)) - at(count(k))));
 }
 
 /** Who used the machine's CPU from now until since(): this process, our PostgreSQL, our Dovecot, the rest. */
@@ -299,6 +296,7 @@ function breakdown(timer: StageTimer, mails: number, parseMs: number): string {
   const processMs = per(/^process$/);
   const jira = per(/^jira /);
   const ledger = per(/^db ledgerEntry\./);
+  const raw = per(/^db rawMessage\./);
   const activity = per(/^db activity\./);
   const checkpoint = per(/^db messageSource\.updateMany$/);
   const between = per(/^between mails$/);
@@ -307,9 +305,10 @@ function breakdown(timer: StageTimer, mails: number, parseMs: number): string {
     ['checkpoint save (UPDATE MessageSource)', checkpoint],
     ['parse (mailparser → InboundEmail), timed apart', parseMs],
     ['ledger queries (find, insert, update)', ledger],
+    ['raw message kept (upsert)', raw],
     ['activity row (INSERT)', activity],
     ['Jira calls (user search + create issue)', jira],
-    ['rest of process(): classify, decide, ADF, JWT', processMs - parseMs - ledger - activity - jira],
+    ['rest of process(): classify, decide, ADF, JWT', processMs - parseMs - ledger - raw - activity - jira],
   ];
   const total = rows.reduce((a, [, v]) => a + v, 0);
   const detail = [...timer.totals]

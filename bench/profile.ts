@@ -1,16 +1,16 @@
 // Where the time of one mail goes while a backlog drains, without touching src/: the worker is built
-// from the same classes buildWorker uses, with its database, its Jira client and its ingestion
-// wrapped to time every call. The stages the team can optimise are reported per mail: the IMAP fetch
-// (with the watcher's loop), parsing, the ledger and activity queries, the Jira calls, the checkpoint.
+// by the same functions as in production (createServices, buildWorker), with its database, its Jira
+// client and its ingestion wrapped to time every call. Per mail, the stages the team can optimise: the
+// IMAP fetch (with the watcher's loop), parsing, the ledger, raw-message and activity queries, the
+// Jira calls, the checkpoint.
 import { performance } from 'node:perf_hooks';
 import type { Stack } from '../dev/stack.js';
 import type { Db } from '../src/store/db.js';
-import { Ledger } from '../src/store/ledger.js';
-import { ActivityLog } from '../src/store/activity.js';
-import { Ingestion, type IngestContext, type IngestionDeps, type RawMessage } from '../src/ingest/pipeline.js';
-import { SenderRateLimiter } from '../src/ingest/rate-limit.js';
+import type { Ingestion } from '../src/ingest/pipeline.js';
 import type { JiraClient } from '../src/jira/client.js';
-import { MailboxSupervisor } from '../src/workers/mailboxes.js';
+import { createServices, type Services } from '../src/services.js';
+import { buildWorker } from '../src/workers/build.js';
+import type { MailboxSupervisor } from '../src/workers/mailboxes.js';
 
 export class StageTimer {
   readonly totals = new Map<string, { ms: number; calls: number }>();
@@ -39,16 +39,14 @@ export class StageTimer {
   }
 }
 
-const MODELS = new Set(['ledgerEntry', 'activity', 'messageSource', 'messageOutbound']);
-
 type AnyFn = (...args: unknown[]) => unknown;
 
-/** The Prisma client with every query of the worker's tables timed, named `db model.method`. */
+/** The Prisma client with every query timed, named `db model.method` (model delegates only, not $-methods). */
 export function timedDb(db: Db, timer: StageTimer): Db {
   return new Proxy(db, {
     get(target, prop) {
       const value: unknown = Reflect.get(target, prop);
-      if (typeof prop !== 'string' || !MODELS.has(prop) || typeof value !== 'object' || value === null) return value;
+      if (typeof prop !== 'string' || /^[$_]/.test(prop) || typeof value !== 'object' || value === null) return value;
       const delegate = value;
       return new Proxy(delegate, {
         get(model, method) {
@@ -68,55 +66,31 @@ export function timedJira(jira: JiraClient, timer: StageTimer): JiraClient {
   return { request: (method, path, options) => timer.time(`jira ${method} ${endpoint(path)}`, () => jira.request(method, path, options)) };
 }
 
-/** The ingestion, timed as a whole and in the gaps between mails (where the watcher fetches the next). */
-class TimedIngestion extends Ingestion {
-  private lastEnd: number | undefined;
-
-  constructor(
-    deps: IngestionDeps,
-    private readonly timer: StageTimer,
-  ) {
-    super(deps);
-  }
-
-  override async process(ctx: IngestContext, msg: RawMessage) {
+/** Times each process() call as a whole, and the gaps between calls (where the watcher fetches the next mail). */
+function timeProcess(ingestion: Ingestion, timer: StageTimer): void {
+  const original = ingestion.process.bind(ingestion);
+  let lastEnd: number | undefined;
+  ingestion.process = async (...args) => {
     const started = performance.now();
-    if (this.lastEnd !== undefined) this.timer.add('between mails', started - this.lastEnd);
+    if (lastEnd !== undefined) timer.add('between mails', started - lastEnd);
     try {
-      return await super.process(ctx, msg);
+      return await original(...args);
     } finally {
-      this.lastEnd = performance.now();
-      this.timer.add('process', this.lastEnd - started);
+      lastEnd = performance.now();
+      timer.add('process', lastEnd - started);
     }
-  }
+  };
 }
 
-/** A mailbox worker like buildWorker's, every stage timed into `timer`. */
+/**
+ * A mailbox worker built as production builds it (createServices, buildWorker), over a timed database,
+ * with its Jira client and its ingestion timed: what src/ changes is measured as it is.
+ */
 export function profiledWorker(stack: Stack, timer: StageTimer): MailboxSupervisor {
-  const { services, config, log } = stack;
+  const { config, log, keyring } = stack;
   const db = timedDb(stack.db, timer);
-  const ingestion = new TimedIngestion(
-    {
-      ledger: new Ledger(db),
-      activity: new ActivityLog(db),
-      senders: new SenderRateLimiter(),
-      log: log.child({ component: 'ingestion' }),
-      maxAttempts: 5,
-      reconcileAfterMs: config.ingestion.reconcileAfterMs,
-    },
-    timer,
-  );
-  return new MailboxSupervisor({
-    db,
-    databaseUrl: stack.databaseUrl,
-    sources: services.sources,
-    tokens: services.tokens,
-    gmail: config.gmail,
-    ingestion,
-    jiraFor: async (tenant) => timedJira(await services.jiraFor(tenant, services.background), timer),
-    tenantById: (id) => services.tenants.findById(id),
-    log: log.child({ component: 'worker' }),
-    refreshEveryMs: 500,
-    watcher: { retryDelayMs: () => 200 },
-  });
+  const services = createServices({ config, log, db, keyring });
+  timeProcess(services.ingestion, timer);
+  const timed: Services = { ...services, jiraFor: async (tenant, retry) => timedJira(await services.jiraFor(tenant, retry), timer) };
+  return buildWorker({ config, log, db, databaseUrl: stack.databaseUrl, services: timed, refreshEveryMs: 500, watcher: { retryDelayMs: () => 200 } });
 }

@@ -4,6 +4,7 @@
 // site, the Google emulator with our OAuth client, a real Dovecot checking tokens at that emulator, the
 // web app on a free port and, when asked, the mailbox worker. stop() takes it all down again.
 import fs from 'node:fs/promises';
+import { rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Server } from 'node:http';
@@ -189,6 +190,9 @@ async function assemble(options: StackOptions, cleanup: (() => Promise<unknown>)
 async function database(cleanup: (() => Promise<unknown>)[]): Promise<{ url: string; dir: string }> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'mailbridge-stack-'));
   cleanup.push(() => fs.rm(dir, { recursive: true, force: true }));
+  // A script that dies without stop() (an exception, a closed pipe) would leave 50 MB behind; embedded-
+  // postgres stops the server itself on the way out.
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   // As root PostgreSQL runs as the postgres user, which must be able to reach its folder (mkdtemp gives 0700).
   await fs.chmod(dir, 0o755);
   let output = '';
