@@ -9,11 +9,8 @@ export class RawMessages {
 
   /** Keeps the mail of a just-opened ledger row (again offered, it is kept once). */
   async save(tenantId: string, ledgerEntryId: string, content: Buffer): Promise<void> {
-    await this.db.rawMessage.upsert({
-      where: { ledgerEntryId },
-      create: { ledgerEntryId, tenantId, content: new Uint8Array(content), size: content.length },
-      update: {},
-    });
+    // One INSERT ... ON CONFLICT DO NOTHING: an upsert costs a transaction and reads the bytes back.
+    await this.db.rawMessage.createMany({ data: [{ ledgerEntryId, tenantId, content: new Uint8Array(content), size: content.length }], skipDuplicates: true });
   }
 
   /** The mail of a ledger row of the tenant's Message Source, or null (another tenant's, or purged). */
