@@ -7,7 +7,8 @@ export interface ApiAnswer<T = unknown> {
   text: string;
 }
 
-export function apiClient(baseUrl: string, site: JiraSite) {
+/** With `seen`, every answer's text is kept there, for tests that check no answer ever held a secret. */
+export function apiClient(baseUrl: string, site: JiraSite, seen?: string[]) {
   return async <T = unknown>(method: string, path: string, body?: unknown): Promise<ApiAnswer<T>> => {
     const res = await fetch(`${baseUrl}${path}`, {
       method,
@@ -15,6 +16,7 @@ export function apiClient(baseUrl: string, site: JiraSite) {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
+    seen?.push(text);
     return { status: res.status, body: (text ? JSON.parse(text) : null) as T, text };
   };
 }

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JiraSite } from '../../dev/jira/site.js';
 import { StateSigner } from '../../src/google/state.js';
-import { apiClient, type ApiAnswer } from '../helpers/api.js';
+import { apiClient } from '../helpers/api.js';
 import { dumpDatabase, query } from '../helpers/database.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 
@@ -29,12 +29,7 @@ beforeAll(async () => {
   h = await startHarness({ google: true });
   site = await h.jira.createSite();
   await site.install(h.baseUrl);
-  const raw = apiClient(h.baseUrl, site);
-  api = async <T,>(method: string, path: string, body?: unknown): Promise<ApiAnswer<T>> => {
-    const answer = await raw<T>(method, path, body);
-    seen.push(answer.text);
-    return answer;
-  };
+  api = apiClient(h.baseUrl, site, seen);
 });
 afterAll(async () => {
   await h.stop();

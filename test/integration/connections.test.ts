@@ -4,7 +4,7 @@
 // re-authorized in place; deleting the last user of an account revokes it at Google.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JiraSite } from '../../dev/jira/site.js';
-import { apiClient, type ApiAnswer } from '../helpers/api.js';
+import { apiClient } from '../helpers/api.js';
 import { freePort } from '../../src/store/embedded-postgres.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 
@@ -29,12 +29,7 @@ beforeAll(async () => {
   h = await startHarness({ mail: true, passwordUsers: [{ user: 'legacy@example.com', password: 'imap-secret-1' }] });
   site = await h.jira.createSite();
   await site.install(h.baseUrl);
-  const raw = apiClient(h.baseUrl, site);
-  api = async <T,>(method: string, path: string, body?: unknown): Promise<ApiAnswer<T>> => {
-    const answer = await raw<T>(method, path, body);
-    seen.push(answer.text);
-    return answer;
-  };
+  api = apiClient(h.baseUrl, site, seen);
 }, 60_000);
 afterAll(async () => {
   await h.stop();
