@@ -5,8 +5,9 @@
 //   npm run bench -- --quick (a smaller run, to try a change; its figures are not for the README)
 // a. APPEND → issue created: 200 mails one at a time with the watcher in IDLE, then 80 mails at
 //    random moments with it polling every 30 s (a proxy hides IDLE from it).
-// b. Draining a backlog of 2,000 mails: one mailbox against two in parallel (twice, alternating),
-//    and a Jira that answers in 50 ms; below the target a profiled drain says where a mail's time goes.
+// b. Draining a backlog of 2,000 mails: one mailbox with the default mails in flight, the same one mail
+//    at a time, and two mailboxes in parallel (twice, alternating); then a Jira that answers in 50 ms,
+//    both ways. Below the target a profiled drain says where a mail's time goes.
 import { performance } from 'node:perf_hooks';
 import type { ImapFlow } from 'imapflow';
 import { addMessageSource, startStack, until, type InstalledSite, type Stack } from '../dev/stack.js';
@@ -295,20 +296,20 @@ function breakdown(timer: StageTimer, mails: number, parseMs: number): string {
   const per = (match: RegExp) => timer.sum(match) / mails;
   const processMs = per(/^process$/);
   const jira = per(/^jira /);
+  const open = per(/^db raw ledger open/);
+  const transition = per(/^db raw ledger transition/);
   const ledger = per(/^db ledgerEntry\./);
-  const raw = per(/^db rawMessage\./);
-  const activity = per(/^db activity\./);
   const checkpoint = per(/^db messageSource\.updateMany$/);
   const between = per(/^between mails$/);
   const rows: [string, number][] = [
     ['IMAP fetch of the next mail + watcher loop', between - checkpoint],
     ['checkpoint save (UPDATE MessageSource)', checkpoint],
     ['parse (mailparser → InboundEmail), timed apart', parseMs],
-    ['ledger queries (find, insert, update)', ledger],
-    ['raw message kept (upsert)', raw],
-    ['activity row (INSERT)', activity],
+    ['ledger opened, with the raw message (1 statement)', open],
+    ['ledger completed, with the activity row (1 statement)', transition],
+    ['other ledger queries (Prisma)', ledger],
     ['Jira calls (user search + create issue)', jira],
-    ['rest of process(): classify, decide, ADF, JWT', processMs - parseMs - ledger - raw - activity - jira],
+    ['rest of process(): classify, decide, ADF, JWT', processMs - parseMs - open - transition - ledger - jira],
   ];
   const total = rows.reduce((a, [, v]) => a + v, 0);
   const detail = [...timer.totals]
@@ -357,19 +358,29 @@ async function main() {
     const warm = await backlog(stack, clock, { label: `warm-up, not counted: 1 mailbox, ${PLAN.warmup} mails`, mails: PLAN.warmup, mailboxes: 1 });
     say(`  ${warm.label}: ${warm.rate.toFixed(1)} mails/s; by fifth ${warm.fifths.map((r) => r.toFixed(0)).join(', ')}`);
     // The comparison runs twice, alternating, so that one noisy moment of the machine does not decide it.
+    // "1 at a time" is the worker with MAILS_IN_FLIGHT=1: each mail waits for the one before it.
     const one: Drain[] = [];
+    const single: Drain[] = [];
     const two: Drain[] = [];
+    const inFlight = stack.config.ingestion.mailsInFlight;
+    const oneAtATime = () => stack.startWorker({ mailsInFlight: 1 });
     for (let round = 0; round < PLAN.rounds; round++) {
-      one.push(await backlog(stack, clock, { label: `1 mailbox, ${PLAN.backlog} mails`, mails: PLAN.backlog, mailboxes: 1 }));
+      one.push(await backlog(stack, clock, { label: `1 mailbox, ${PLAN.backlog} mails (${inFlight} in flight, the default)`, mails: PLAN.backlog, mailboxes: 1 }));
       say(`  ${drainLine(one.at(-1)!)}`);
+      single.push(await backlog(stack, clock, { label: `1 mailbox, ${PLAN.backlog} mails, 1 at a time`, mails: PLAN.backlog, mailboxes: 1, worker: oneAtATime }));
+      say(`  ${drainLine(single.at(-1)!)}`);
       two.push(await backlog(stack, clock, { label: `2 mailboxes × ${PLAN.backlog / 2} mails, in parallel`, mails: PLAN.backlog, mailboxes: 2 }));
       say(`  ${drainLine(two.at(-1)!)}`);
     }
     const slow = await stack.addSite({ latencyMs: SLOW_JIRA_MS });
-    const slowJira = await backlog(stack, new IssueClock(slow.site), { label: `1 mailbox, ${PLAN.slowJiraMails} mails, Jira answering in ${SLOW_JIRA_MS} ms`, mails: PLAN.slowJiraMails, mailboxes: 1, at: slow });
+    const slowClock = new IssueClock(slow.site);
+    const slowLabel = `1 mailbox, ${PLAN.slowJiraMails} mails, Jira answering in ${SLOW_JIRA_MS} ms`;
+    const slowJira = await backlog(stack, slowClock, { label: `${slowLabel} (${inFlight} in flight)`, mails: PLAN.slowJiraMails, mailboxes: 1, at: slow });
     say(`  ${drainLine(slowJira)}`);
+    const slowSingle = await backlog(stack, slowClock, { label: `${slowLabel}, 1 at a time`, mails: PLAN.slowJiraMails, mailboxes: 1, at: slow, worker: oneAtATime });
+    say(`  ${drainLine(slowSingle)}`);
 
-    if (Math.max(...one.map((d) => d.rate)) < TARGET_RATE) {
+    if (median(one.map((d) => d.rate)) < TARGET_RATE) {
       say(`\n  below ${TARGET_RATE} mails/s: a profiled drain of ${PLAN.profileMails} mails, to see where the time goes`);
       const p = await profiled(stack, clock);
       say(`  ${drainLine(p.drain)}`);
@@ -379,7 +390,7 @@ async function main() {
     }
 
     say('\nSummary (for the README)\n');
-    say(summary(m, idle, poll, [one, two, [slowJira]]));
+    say(summary(m, idle, poll, [one, single, two, [slowJira], [slowSingle]]));
     say(`\nload average at the end ${loadAverage()}; the whole run took ${ms(performance.now() - started)}`);
   } finally {
     for (const stop of leftovers) await stop().catch(() => undefined);
@@ -390,7 +401,6 @@ async function main() {
 function summary(m: Awaited<ReturnType<typeof machine>>, idle: Latency, poll: number[], drains: Drain[][]): string {
   const idleOk = median(idle.total) < TARGET_MEDIAN_MS ? 'met' : 'missed';
   const rates = (runs: Drain[]) => `${runs.map((d) => d.rate.toFixed(0)).join(', ')} mails/s${runs.length > 1 ? ` (${runs.length} runs)` : ''}`;
-  const best = (runs: Drain[]) => Math.max(...runs.map((d) => d.rate));
   const rows = [
     [`APPEND → issue, IDLE (${idle.total.length} mails, one at a time)`, `median ${ms(median(idle.total))}, p99 ${ms(percentile(idle.total, 99))}`, `median < 1 s: ${idleOk}`],
     ['  of which Dovecot announcing the mail (waits 500 ms on purpose)', `median ${ms(median(idle.announce))}, p99 ${ms(percentile(idle.announce, 99))}`, ''],
@@ -399,7 +409,7 @@ function summary(m: Awaited<ReturnType<typeof machine>>, idle: Latency, poll: nu
     ...drains.map((runs) => [
       `Backlog: ${runs[0]!.label}`,
       rates(runs),
-      runs[0]!.mailboxes === 1 && runs[0]!.mails === PLAN.backlog ? `≥ ${TARGET_RATE} mails/s: ${best(runs) >= TARGET_RATE ? 'met' : 'missed'}` : '',
+      runs === drains[0] ? `≥ ${TARGET_RATE} mails/s: ${median(runs.map((d) => d.rate)) >= TARGET_RATE ? 'met' : 'missed'}` : '',
     ]),
   ];
   return [

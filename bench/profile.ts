@@ -1,8 +1,8 @@
 // Where the time of one mail goes while a backlog drains, without touching src/: the worker is built
 // by the same functions as in production (createServices, buildWorker), with its database, its Jira
-// client and its ingestion wrapped to time every call. Per mail, the stages the team can optimise: the
-// IMAP fetch (with the watcher's loop), parsing, the ledger, raw-message and activity queries, the
-// Jira calls, the checkpoint.
+// client and its ingestion wrapped to time every call, one mail at a time. Per mail, the stages the team
+// can optimise: the IMAP fetch (with the watcher's loop), parsing, the ledger's two statements, the Jira
+// calls, the checkpoint.
 import { performance } from 'node:perf_hooks';
 import type { Stack } from '../dev/stack.js';
 import type { Db } from '../src/store/db.js';
@@ -41,11 +41,18 @@ export class StageTimer {
 
 type AnyFn = (...args: unknown[]) => unknown;
 
-/** The Prisma client with every query timed, named `db model.method` (model delegates only, not $-methods). */
+/** What a raw statement does, from its first words (the ledger's two statements; others by their verb). */
+const rawName = (sql: string) =>
+  /^\s*WITH opened AS/.test(sql) ? 'ledger open (+ raw message)' : /^\s*WITH moved AS/.test(sql) ? 'ledger transition (+ activity row)' : (sql.trim().split(/\s+/)[0] ?? '?').toUpperCase();
+
+/** The Prisma client with every query timed: `db model.method` for model queries, `db raw <what>` for SQL. */
 export function timedDb(db: Db, timer: StageTimer): Db {
   return new Proxy(db, {
     get(target, prop) {
       const value: unknown = Reflect.get(target, prop);
+      if ((prop === '$queryRawUnsafe' || prop === '$executeRawUnsafe') && typeof value === 'function') {
+        return (sql: string, ...values: unknown[]) => timer.time(`db raw ${rawName(sql)}`, () => Promise.resolve((value as AnyFn).call(target, sql, ...values)));
+      }
       if (typeof prop !== 'string' || /^[$_]/.test(prop) || typeof value !== 'object' || value === null) return value;
       const delegate = value;
       return new Proxy(delegate, {
@@ -92,5 +99,7 @@ export function profiledWorker(stack: Stack, timer: StageTimer): MailboxSupervis
   const services = createServices({ config, log, db, keyring });
   timeProcess(services.ingestion, timer);
   const timed: Services = { ...services, jiraFor: async (tenant, retry) => timedJira(await services.jiraFor(tenant, retry), timer) };
-  return buildWorker({ config, log, db, databaseUrl: stack.databaseUrl, services: timed, refreshEveryMs: 500, watcher: { retryDelayMs: () => 200 } });
+  // One mail at a time, so that the stages of a mail add up to the time it takes.
+  const oneAtATime = { ...config, ingestion: { ...config.ingestion, mailsInFlight: 1 } };
+  return buildWorker({ config: oneAtATime, log, db, databaseUrl: stack.databaseUrl, services: timed, refreshEveryMs: 500, watcher: { retryDelayMs: () => 200 } });
 }

@@ -34,6 +34,8 @@ export interface WorkerOptions {
   retryDelayMs?: (attempt: number) => number;
   /** How soon a new Message Source is noticed; the product's default is 5 s. */
   refreshEveryMs?: number;
+  /** Mails of one Message Source worked on at once (MAILS_IN_FLIGHT; the product's default is 8). */
+  mailsInFlight?: number;
   /** Where the watchers connect instead of Dovecot (e.g. a proxy in front of it). */
   imap?: MailServer;
 }
@@ -152,7 +154,11 @@ async function assemble(options: StackOptions, cleanup: (() => Promise<unknown>)
   const startWorker = async (w: WorkerOptions = {}) => {
     await stopWorker();
     const o = { ...SCRIPT_WORKER, ...w };
-    const workerConfig = o.imap ? { ...config, gmail: { ...config.gmail, imap: o.imap } } : config;
+    const workerConfig = {
+      ...config,
+      gmail: o.imap ? { ...config.gmail, imap: o.imap } : config.gmail,
+      ingestion: { ...config.ingestion, mailsInFlight: o.mailsInFlight ?? config.ingestion.mailsInFlight },
+    };
     const watcher = { ...(o.pollIntervalMs ? { pollIntervalMs: o.pollIntervalMs } : {}), ...(o.retryDelayMs ? { retryDelayMs: o.retryDelayMs } : {}) };
     const started = buildWorker({ config: workerConfig, log, db, databaseUrl, services: web.services, watcher, ...(o.refreshEveryMs ? { refreshEveryMs: o.refreshEveryMs } : {}) });
     await started.start();

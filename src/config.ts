@@ -63,6 +63,12 @@ const schema = z.object({
    * search index is eventually consistent, so an issue created a moment ago may not be found yet.
    */
   RECONCILE_AFTER_SECONDS: z.coerce.number().min(0).default(30),
+  /**
+   * Mails of one Message Source worked on at once. Related mail (a reply and what it answers, one
+   * sender's mails) still goes one after another; more hides Jira's latency in a backlog, at the cost
+   * of more calls per second against the tenant's Jira rate limits.
+   */
+  MAILS_IN_FLIGHT: z.coerce.number().int().min(1).max(64).default(8),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -84,7 +90,7 @@ export interface Config {
   google: GoogleConfig;
   gmail: { imap: MailServer; smtp: MailServer };
   role: 'all' | 'web' | 'worker';
-  ingestion: { reconcileAfterMs: number };
+  ingestion: { reconcileAfterMs: number; mailsInFlight: number };
 }
 
 export interface GoogleConfig {
@@ -155,6 +161,6 @@ export function loadConfig(env: Env): Config {
       smtp: { host: v.GMAIL_SMTP_HOST, port: v.GMAIL_SMTP_PORT, tls: v.GMAIL_SMTP_TLS },
     },
     role: v.ROLE,
-    ingestion: { reconcileAfterMs: v.RECONCILE_AFTER_SECONDS * 1000 },
+    ingestion: { reconcileAfterMs: v.RECONCILE_AFTER_SECONDS * 1000, mailsInFlight: v.MAILS_IN_FLIGHT },
   };
 }

@@ -71,8 +71,7 @@ export function createServices({ config, log, db, keyring }: ServiceParts) {
   const rawMessages = new RawMessages(db);
   const ingestion = new Ingestion({
     ledger,
-    activity: activityLog,
-    raws: rawMessages,
+    keepRawMessages: true,
     senders: new SenderRateLimiter(),
     log: log.child({ component: 'ingestion' }),
     maxAttempts: 5,

@@ -18,13 +18,14 @@ import {
 } from '../jira/issues.js';
 import { parseEmail } from '../mail/parse/parse.js';
 import type { InboundEmail } from '../mail/parse/inbound-email.js';
-import type { Ledger } from '../store/ledger.js';
-import type { ActivityLog, Outcome } from '../store/activity.js';
-import type { RawMessages } from '../store/raw-messages.js';
+import type { ActivityOf, Ledger, Transition } from '../store/ledger.js';
+import type { Outcome } from '../store/activity.js';
 import { classify } from './classify.js';
 import { commentBody, issueDescription } from './content.js';
 import { decide, summaryOf, threadMessageIds } from './decide.js';
 import type { SenderRateLimiter } from './rate-limit.js';
+import { InOrder } from './in-order.js';
+import { REPORTER_CACHE_MS, ReporterCache } from './reporters.js';
 
 export interface SourceSettings {
   id: string;
@@ -55,7 +56,6 @@ export type Handled = { outcome: 'done' } | { outcome: 'retry'; reason: string }
 
 export interface IngestionDeps {
   ledger: Ledger;
-  activity: ActivityLog;
   senders: SenderRateLimiter;
   log: Logger;
   /** Failed attempts after which a mail is set aside (quarantined) so the mailbox goes on. */
@@ -66,7 +66,9 @@ export interface IngestionDeps {
    */
   reconcileAfterMs: number;
   /** Keeps each mail as it came when its ledger row is opened (the admin UI's Raw message, Reprocess). */
-  raws?: RawMessages;
+  keepRawMessages?: boolean;
+  /** How long a sender's Jira account (or that there is none) is remembered; default 10 minutes. */
+  reporterCacheMs?: number;
 }
 
 export interface ProcessOptions {
@@ -76,38 +78,70 @@ export interface ProcessOptions {
 
 const TEMPORARY = new Set(['JIRA_RATE_LIMITED', 'JIRA_UNAVAILABLE', 'JIRA_UNREACHABLE']);
 
+/** What relates a mail to earlier ones, so it is not worked on before them (InOrder). */
+function orderKeys(email: InboundEmail): string[] {
+  const keys = [`message:${email.messageId ?? email.digest}`, ...threadMessageIds(email).map((id) => `message:${id}`)];
+  for (const key of email.subject.toUpperCase().match(/[A-Z][A-Z0-9_]+-\d+/g) ?? []) keys.push(`issue:${key}`);
+  if (email.from) keys.push(`sender:${email.from.address.toLowerCase()}`);
+  return keys;
+}
+
 const originalEml = (raw: Buffer) => ({ filename: 'original.eml', contentType: 'message/rfc822', size: raw.length, content: raw });
 
 export class Ingestion {
-  constructor(private readonly d: IngestionDeps) {}
+  private readonly order = new InOrder();
+  private readonly reporters: ReporterCache;
 
+  constructor(private readonly d: IngestionDeps) {
+    this.reporters = new ReporterCache(d.reporterCacheMs ?? REPORTER_CACHE_MS);
+  }
+
+  /**
+   * Call it in the order the mail came: mails of one Message Source may be processed a few at once,
+   * and each waits for the earlier ones it is related to (src/ingest/in-order.ts).
+   */
   async process(ctx: IngestContext, msg: RawMessage, options: ProcessOptions = {}): Promise<Handled> {
-    const email = await parseEmail(msg.raw);
+    const parsing = parseEmail(msg.raw);
+    const turn = this.order.enter(ctx.source.id, parsing.then(orderKeys));
+    try {
+      await turn.ready;
+      return await this.processParsed(ctx, msg, await parsing, options);
+    } finally {
+      turn.finish();
+    }
+  }
+
+  private async processParsed(ctx: IngestContext, msg: RawMessage, email: InboundEmail, options: ProcessOptions): Promise<Handled> {
     const messageKey = email.messageId ?? `sha256:${email.digest}`;
     const opened = await this.d.ledger.open(ctx.tenantId, ctx.source.id, messageKey, {
       messageId: email.messageId,
       ...(msg.uid !== undefined ? { uid: BigInt(msg.uid) } : {}),
       ...(msg.uidValidity !== undefined ? { uidValidity: msg.uidValidity } : {}),
+      raw: this.d.keepRawMessages ? msg.raw : undefined,
     });
     let { row } = opened;
-    if (opened.fresh) await this.d.raws?.save(ctx.tenantId, row.id, msg.raw);
     // Already handled (a re-sync offers mail again): nothing to do, and nothing to log twice.
     if (row.state === 'DONE' || row.state === 'IGNORED' || row.state === 'QUARANTINED') return { outcome: 'done' };
-    const record = (outcome: Outcome, extra: { reason?: string; issueKey?: string; details?: Record<string, unknown> } = {}) =>
-      this.d.activity.record(ctx.tenantId, { sourceId: ctx.source.id, outcome, messageId: email.messageId, subject: email.subject, sender: email.from?.address, ledgerEntryId: row.id, ...extra });
+    const activity = (outcome: Outcome, extra: { reason?: string; issueKey?: string; details?: Record<string, unknown> } = {}): ActivityOf => ({
+      sourceId: ctx.source.id,
+      outcome,
+      messageId: email.messageId,
+      subject: email.subject,
+      sender: email.from?.address,
+      ...extra,
+    });
+    const move = (t: Transition, a?: ActivityOf) => this.d.ledger.transition(ctx.tenantId, row.id, t, a);
 
     const verdict = classify(email, { ownAddresses: ctx.ownAddresses });
     if (verdict.action === 'ignore') {
       const reason = `${verdict.reason}: ${verdict.detail}`;
-      await this.d.ledger.ignored(row.id, reason);
-      await record('IGNORED', { reason });
+      await move({ state: 'IGNORED', error: reason }, activity('IGNORED', { reason }));
       return { outcome: 'done' };
     }
     // Counted once per mail: retries of the same mail are not more mail from its sender.
     if (opened.fresh && email.from && this.d.senders.exceeded(ctx.source.id, email.from.address)) {
       const reason = `RATE_LIMITED: ${email.from.address} sent more mail than a person would in a short time`;
-      await this.d.ledger.ignored(row.id, reason);
-      await record('IGNORED', { reason });
+      await move({ state: 'IGNORED', error: reason }, activity('IGNORED', { reason }));
       return { outcome: 'done' };
     }
     if (!opened.fresh) {
@@ -118,23 +152,23 @@ export class Ingestion {
 
     try {
       const outcome = await this.apply(ctx, email, messageKey, msg.raw, opened.fresh ? undefined : { issueKey: row.issueKey, commentId: row.commentId });
-      await this.d.ledger.done(row.id, outcome);
-      await record(outcome.commentId ? 'COMMENT_ADDED' : 'ISSUE_CREATED', { issueKey: outcome.issueKey, ...(outcome.skipped ? { details: { skippedAttachments: outcome.skipped } } : {}) });
+      await move(
+        { state: 'DONE', issueKey: outcome.issueKey, commentId: outcome.commentId },
+        activity(outcome.commentId ? 'COMMENT_ADDED' : 'ISSUE_CREATED', { issueKey: outcome.issueKey, ...(outcome.skipped ? { details: { skippedAttachments: outcome.skipped } } : {}) }),
+      );
       return { outcome: 'done' };
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       if (err instanceof JiraError && TEMPORARY.has(err.code)) {
-        await this.d.ledger.failed(row.id, message);
+        await move({ state: 'FAILED', error: message });
         return { outcome: 'retry', reason: message };
       }
       if (row.attempts >= this.d.maxAttempts) {
-        await this.d.ledger.quarantined(row.id, message);
-        await record('QUARANTINED', { reason: message });
+        await move({ state: 'QUARANTINED', error: message }, activity('QUARANTINED', { reason: message }));
         this.d.log.warn({ tenantId: ctx.tenantId, sourceId: ctx.source.id, attempts: row.attempts, err: message }, 'mail set aside after repeated failures');
         return { outcome: 'done' };
       }
-      await this.d.ledger.failed(row.id, message);
-      await record('FAILED', { reason: message });
+      await move({ state: 'FAILED', error: message }, activity('FAILED', { reason: message }));
       return { outcome: 'retry', reason: message };
     }
   }
@@ -169,7 +203,7 @@ export class Ingestion {
       return { issueKey, commentId, skipped: files.skipped.length ? files.skipped : undefined };
     }
     const existing = (earlier?.issueKey && !earlier.commentId ? earlier.issueKey : undefined) ?? (mayExist ? await findIssueByMessageKey(jira, source.projectId, messageKey) : undefined);
-    const reporter = email.from ? ((await findUserByEmail(jira, email.from.address)) ?? source.defaultReporterAccountId) : source.defaultReporterAccountId;
+    const reporter = (email.from ? await this.reporters.lookup(ctx.tenantId, email.from.address, (address) => findUserByEmail(jira, address)) : undefined) ?? source.defaultReporterAccountId;
     const issueKey =
       existing ??
       (

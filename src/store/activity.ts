@@ -42,32 +42,6 @@ const ROW = {
 export class ActivityLog {
   constructor(private readonly db: Db) {}
 
-  async record(tenantId: string, e: ActivityEntry): Promise<void> {
-    await this.db.activity.create({
-      data: {
-        tenantId,
-        sourceId: e.sourceId,
-        outcome: e.outcome,
-        reason: e.reason?.slice(0, 2000) ?? null,
-        issueKey: e.issueKey ?? null,
-        messageId: e.messageId ?? null,
-        subject: e.subject?.slice(0, 500) ?? null,
-        sender: e.sender ?? null,
-        details: e.details ? (JSON.parse(JSON.stringify(e.details)) as object) : undefined,
-        ledgerEntryId: e.ledgerEntryId ?? null,
-      },
-    });
-  }
-
-  async recent(tenantId: string, sourceId: string, limit = 50): Promise<ActivityView[]> {
-    return this.db.activity.findMany({
-      where: { tenantId, sourceId },
-      orderBy: { at: 'desc' },
-      take: Math.min(limit, 500),
-      select: { id: true, at: true, outcome: true, reason: true, issueKey: true, messageId: true, subject: true, sender: true, details: true },
-    });
-  }
-
   /** The Message Source's last rows with their mail's ledger state, newest first. */
   async forSource(tenantId: string, sourceId: string, limit = 50): Promise<ActivityRow[]> {
     return this.db.activity.findMany({ where: { tenantId, sourceId }, orderBy: [{ at: 'desc' }, { id: 'asc' }], take: Math.max(1, Math.min(limit, 500)), select: ROW });

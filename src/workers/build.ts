@@ -17,6 +17,7 @@ export function buildWorker(parts: { config: Config; log: Logger; db: Db; databa
     jiraFor: (tenant) => services.jiraFor(tenant, services.background),
     tenantById: (id) => services.tenants.findById(id),
     log: parts.log.child({ component: 'worker' }),
+    mailsInFlight: parts.config.ingestion.mailsInFlight,
     ...(parts.watcher ? { watcher: parts.watcher } : {}),
     ...(parts.refreshEveryMs ? { refreshEveryMs: parts.refreshEveryMs } : {}),
   });

@@ -26,6 +26,8 @@ export interface SupervisorDeps {
   jiraFor: (tenant: TenantView) => Promise<JiraClient>;
   tenantById: (id: string) => Promise<TenantView | null>;
   log: Logger;
+  /** Mails of one Message Source in the ingestion's hands at once (MAILS_IN_FLIGHT). */
+  mailsInFlight: number;
   refreshEveryMs?: number;
   /** Passed to each watcher (tests poll faster, and back off less). */
   watcher?: { pollIntervalMs?: number; retryDelayMs?: (attempt: number) => number };
@@ -46,6 +48,7 @@ const LEASE_CLASS = 0x4d42; // "MB": the first key of every source's advisory lo
 export class MailboxSupervisor {
   private readonly running = new Map<string, Running>();
   private leases: pg.Client | undefined;
+  private leaseQueue: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private refreshing: Promise<void> | undefined;
   private stopped = false;
@@ -118,12 +121,22 @@ export class MailboxSupervisor {
   }
 
   private async lease(sourceId: string): Promise<boolean> {
-    const { rows } = await this.leases!.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok', [LEASE_CLASS, sourceId]);
-    return rows[0]?.ok === true;
+    const rows = await this.onLeaseConnection((c) => c.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok', [LEASE_CLASS, sourceId]));
+    return rows?.rows[0]?.ok === true;
   }
 
   private async release(sourceId: string): Promise<void> {
-    await this.leases?.query('SELECT pg_advisory_unlock($1, hashtext($2))', [LEASE_CLASS, sourceId]).catch(() => {});
+    await this.onLeaseConnection((c) => c.query('SELECT pg_advisory_unlock($1, hashtext($2))', [LEASE_CLASS, sourceId])).catch(() => {});
+  }
+
+  /**
+   * Runs a query on the lease connection after the ones before it: watchers stop concurrently, and
+   * node-postgres refuses (from version 9; it warns today) a query sent while another is under way.
+   */
+  private onLeaseConnection<T>(work: (c: pg.Client) => Promise<T>): Promise<T | undefined> {
+    const run = this.leaseQueue.then(() => (this.leases ? work(this.leases) : undefined));
+    this.leaseQueue = run.catch(() => undefined);
+    return run;
   }
 
   private async startOne(tenantId: string, sourceId: string, version: string): Promise<void> {
@@ -154,6 +167,7 @@ export class MailboxSupervisor {
           void this.record(tenantId, sourceId, s);
         },
         log,
+        concurrency: this.d.mailsInFlight,
         ...this.d.watcher,
       }),
     };

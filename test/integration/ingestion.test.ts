@@ -9,7 +9,6 @@ import { createIssue, MESSAGE_PROPERTY } from '../../src/jira/issues.js';
 import { Ingestion, type IngestContext } from '../../src/ingest/pipeline.js';
 import { SenderRateLimiter } from '../../src/ingest/rate-limit.js';
 import { Ledger } from '../../src/store/ledger.js';
-import { ActivityLog } from '../../src/store/activity.js';
 import { createLogger } from '../../src/log.js';
 import { PROJECT_ROOT } from '../../src/paths.js';
 import { assertValidAdf } from '../helpers/adf-schema.js';
@@ -39,7 +38,7 @@ beforeAll(async () => {
     jira: new ConnectJiraClient({ baseUrl: site.baseUrl, appKey: 'mailbridge', sharedSecret: site.sharedSecret }, { attempts: 2, baseDelayMs: 10, maxDelayMs: 100 }),
   };
   ledger = new Ledger(h.db);
-  ingestion = new Ingestion({ ledger, activity: new ActivityLog(h.db), senders: new SenderRateLimiter({ max: 5, windowMs: 60_000 }), log: createLogger('silent'), maxAttempts: 3, reconcileAfterMs: 300 });
+  ingestion = new Ingestion({ ledger, senders: new SenderRateLimiter({ max: 5, windowMs: 60_000 }), log: createLogger('silent'), maxAttempts: 3, reconcileAfterMs: 300 });
 });
 afterAll(async () => {
   await h.stop();
@@ -153,6 +152,27 @@ describe('attachments', () => {
     expect(issue!.attachments.map((a) => a.filename).sort()).toEqual(expect.arrayContaining([expect.stringMatching(/\.png$/), expect.stringMatching(/\.pdf$/)]));
     assertValidAdf(issue!.description);
     expect(JSON.stringify(issue!.description)).toMatch(/\[image: [^\]]+\.png\]/);
+  });
+});
+
+describe('mails handed over together (a backlog is worked on a few at once)', () => {
+  it('a reply handed over with the mail it answers waits for it and becomes its comment; an unrelated one goes ahead', async () => {
+    const request = mail({ from: 'together@customer.example', subject: 'Two at once' });
+    const reply = mail({ from: 'colleague@customer.example', subject: 'Re: Two at once', inReplyTo: messageIdOf(request), text: 'Adding my colleague.' });
+    const unrelated = mail({ from: 'stranger@customer.example', subject: 'Something else' });
+    const handled = await Promise.all([request, reply, unrelated].map((raw) => ingestion.process(ctx, { raw })));
+    expect(handled).toEqual([{ outcome: 'done' }, { outcome: 'done' }, { outcome: 'done' }]);
+    const [issue] = byMessageId(messageIdOf(request));
+    expect(byMessageId(messageIdOf(reply))).toHaveLength(0);
+    expect(issue!.comments).toHaveLength(1);
+    expect(JSON.stringify(issue!.comments[0]!.body)).toContain('Adding my colleague.');
+    expect(byMessageId(messageIdOf(unrelated))).toHaveLength(1);
+  });
+
+  it('the same mail handed over twice at once is done once, without waiting for a retry', async () => {
+    const raw = mail({ from: 'twice@customer.example', subject: 'Sent twice' });
+    expect(await Promise.all([ingestion.process(ctx, { raw }), ingestion.process(ctx, { raw })])).toEqual([{ outcome: 'done' }, { outcome: 'done' }]);
+    expect(byMessageId(messageIdOf(raw))).toHaveLength(1);
   });
 });
 

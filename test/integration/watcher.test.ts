@@ -411,6 +411,46 @@ describe('MailboxWatcher over IDLE', () => {
     expect(bs[1]!.at - bs[0]!.at).toBeGreaterThanOrEqual(150);
   });
 
+  it('with concurrency, hands over several at once in UID order; the checkpoint never passes one that is not done', async () => {
+    const user = freshUser();
+    const subjects = Array.from({ length: 12 }, (_, i) => `p${i + 1}`);
+    for (const s of subjects) await dovecot.deliver(user, mail(s));
+    let busy = 0;
+    let most = 0;
+    const done = new Set<number>();
+    /** For every save: was every message up to its lastUid done by then? */
+    const honest: boolean[] = [];
+    const store = new (class extends MemoryStore {
+      override save(cp: Checkpoint) {
+        honest.push(Array.from({ length: Number(cp.lastUid) }, (_, i) => i + 1).every((uid) => done.has(uid)));
+        return super.save(cp);
+      }
+    })();
+    const w = watch({
+      user,
+      concurrency: 4,
+      checkpoints: store,
+      verdict: async (o, times) => {
+        busy++;
+        most = Math.max(most, busy);
+        // Later messages finish first, and p3 fails once: p4..p6 may be done before it.
+        await sleep(o.uid % 3 === 0 ? 60 : 10);
+        busy--;
+        if (o.subject === 'p3' && times === 1) return { outcome: 'retry', reason: 'Jira answered 503' };
+        done.add(o.uid);
+        return { outcome: 'done' };
+      },
+    });
+    await until('all done', () => done.size === 12 && w.store.current?.lastUid === 12n);
+    expect(most).toBe(4);
+    expect(honest.every(Boolean)).toBe(true);
+    // Offered in UID order on each pass; after p3's retry the pass starts again at p3.
+    const firstPass = w.offers.slice(0, w.offers.findIndex((o, i) => i > 0 && o.uid <= w.offers[i - 1]!.uid));
+    expect(firstPass.map((o) => o.uid)).toEqual([...firstPass.map((o) => o.uid)].sort((a, b) => a - b));
+    expect(w.offers.filter((o) => o.subject === 'p3')).toHaveLength(2);
+    expect(new Set(w.offers.map((o) => o.subject))).toEqual(new Set(subjects));
+  });
+
   it('treats an exception from handle() like a retry, and logs it', async () => {
     const user = freshUser();
     for (const s of ['x', 'y']) await dovecot.deliver(user, mail(s));

@@ -1,15 +1,19 @@
-// One pass over a folder on one connection: every message the checkpoint does not cover, in UID order,
-// one at a time, each handed to the worker and the checkpoint saved after each 'done'. It stops at the
-// first message the worker wants to retry, so nothing is ever skipped ahead of it. Progress is kept by
-// UIDVALIDITY + UID and never by \Seen: people read the same mailbox in Gmail.
+// One pass over a folder on one connection: every message the checkpoint does not cover, handed to the
+// worker in UID order (a few at once when the worker takes them), the checkpoint moving over each run
+// of 'done' messages. It stops at the first message the worker wants to retry, and the checkpoint never
+// passes it, so nothing is ever skipped. Progress is kept by UIDVALIDITY + UID and never by \Seen:
+// people read the same mailbox in Gmail.
 import { advanced, catchUpDone, catchUpFrom, pendingCatchUp, resyncSince } from './watcher-checkpoint.js';
 import { describe, WatcherError } from './watcher-errors.js';
+import { CheckpointSaves } from './watcher-saves.js';
 import type { ImapSession } from './watcher-session.js';
 import type { Checkpoint, FetchedMessage, Handled, WatcherOptions } from './watcher-types.js';
 
 export type SyncResult = { outcome: 'caught-up' } | { outcome: 'retry'; reason: string } | { outcome: 'stopped' };
 
 export type SyncOptions = Pick<WatcherOptions, 'folder' | 'startFrom' | 'handle' | 'afterProcessing' | 'checkpoints' | 'log'> & {
+  /** How many messages may be in the worker's hands at once (at least 1). */
+  concurrency: number;
   isStopping: () => boolean;
   /** Told after every message that is done with, so the watcher knows the connection made progress. */
   onProgress: () => void;
@@ -18,12 +22,25 @@ export type SyncOptions = Pick<WatcherOptions, 'folder' | 'startFrom' | 'handle'
 const CAUGHT_UP: SyncResult = { outcome: 'caught-up' };
 const DAY_MS = 24 * 60 * 60_000;
 
+/** A message handed to the worker, until the checkpoint has moved over it. */
+interface Offered {
+  uid: number;
+  done: boolean;
+  arrived?: Date;
+}
+
 export class FolderSync {
+  private readonly saves: CheckpointSaves;
+  private readonly concurrency: number;
+
   private constructor(
     private readonly o: SyncOptions,
     private readonly s: ImapSession,
     private cp: Checkpoint,
-  ) {}
+  ) {
+    this.saves = new CheckpointSaves(o.checkpoints, o.folder);
+    this.concurrency = o.concurrency;
+  }
 
   /**
    * For a connection that has just selected the folder. The checkpoint is read anew on every
@@ -66,29 +83,70 @@ export class FolderSync {
     return (await this.s.searchUids({ uid: `${from}:*` })).filter((uid) => uid >= from);
   }
 
+  /**
+   * Offers `uids` in order, with up to `concurrency` in the worker's hands at once. The checkpoint
+   * moves over a message only once it and every message before it are done, so a crash or a retry
+   * never skips one; messages after a retried one that were done meanwhile are offered again later,
+   * which the worker's ledger answers at once.
+   */
   private async offerAll(uids: number[]): Promise<SyncResult> {
-    for (const uid of uids) {
-      if (this.o.isStopping()) return { outcome: 'stopped' };
-      const result = await this.offer(uid);
-      if (result.outcome !== 'caught-up') return result;
+    const inFlight = new Set<Promise<void>>();
+    const pending: Offered[] = [];
+    let retry: SyncResult | undefined;
+    let result: SyncResult = CAUGHT_UP;
+    const settle = () => {
+      // The done prefix, in UID order: checkpoint rules (advanced()) depend on that order.
+      let cp = this.cp;
+      while (pending[0]?.done) cp = advanced(cp, BigInt(pending[0].uid), pending.shift()!.arrived);
+      if (cp === this.cp) return;
+      this.cp = cp;
+      this.saves.moved(cp);
+    };
+    try {
+      for (const uid of uids) {
+        while (inFlight.size >= this.concurrency && !retry) await Promise.race(inFlight);
+        if (retry) break;
+        if (this.o.isStopping()) {
+          result = { outcome: 'stopped' };
+          break;
+        }
+        const msg = await this.s.fetchMessage(uid);
+        const offered: Offered = { uid, done: false };
+        pending.push(offered);
+        if (!msg) {
+          this.o.log.info({ folder: this.o.folder, uid }, 'The message was deleted before it could be read; passing over it');
+          offered.done = true;
+          this.o.onProgress();
+          settle();
+          continue;
+        }
+        const task = this.offer(msg).then((handled) => {
+          if (handled.outcome === 'retry') {
+            retry ??= handled;
+            return;
+          }
+          offered.done = true;
+          if (msg.internalDate) offered.arrived = msg.internalDate;
+          settle();
+        });
+        inFlight.add(task);
+        void task.finally(() => inFlight.delete(task));
+      }
+    } finally {
+      await Promise.all(inFlight);
+      await this.saves.flush();
     }
-    return CAUGHT_UP;
+    return retry ?? result;
   }
 
-  private async offer(uid: number): Promise<SyncResult> {
-    const msg = await this.s.fetchMessage(uid);
-    if (!msg) {
-      this.o.log.info({ folder: this.o.folder, uid }, 'The message was deleted before it could be read; passing over it');
-      await this.save(advanced(this.cp, BigInt(uid)));
-      this.o.onProgress();
-      return CAUGHT_UP;
-    }
+  /** One message through the worker and, once done, the after-processing step. */
+  private async offer(msg: FetchedMessage): Promise<Handled> {
     const handled = await this.handle(msg);
-    if (handled.outcome === 'retry') return handled;
-    await this.save(advanced(this.cp, BigInt(uid), msg.internalDate));
-    this.o.onProgress();
-    await this.afterProcessing(uid);
-    return CAUGHT_UP;
+    if (handled.outcome === 'done') {
+      this.o.onProgress();
+      await this.afterProcessing(msg.uid);
+    }
+    return handled;
   }
 
   /** The worker's verdict; an exception is a 'retry', never the end of the watcher. */
@@ -114,8 +172,9 @@ export class FolderSync {
   }
 
   private async save(cp: Checkpoint): Promise<void> {
-    await save(this.o, cp);
     this.cp = cp;
+    this.saves.moved(cp);
+    await this.saves.flush();
   }
 }
 

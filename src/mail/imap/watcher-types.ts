@@ -74,8 +74,14 @@ export interface WatcherOptions {
   folder: string;
   /** Mail that arrived before this is not processed on the very first sync (no checkpoint yet). */
   startFrom: Date;
-  /** Called for one message at a time, in UID order; an exception counts as a 'retry'. */
+  /**
+   * Called for each message in UID order, with up to `concurrency` calls running at once; an exception
+   * counts as a 'retry'. With more than one at once, messages after one that is retried may have been
+   * done already and are offered again on the next pass: handle() must answer those as done.
+   */
   handle: (msg: FetchedMessage) => Promise<Handled>;
+  /** How many messages may be in handle() at once; default 1. */
+  concurrency?: number;
   /** Done to a message after 'done'; a failure is logged and does not hold anything up. */
   afterProcessing: AfterProcessing;
   checkpoints: CheckpointStore;

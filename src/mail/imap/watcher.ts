@@ -39,7 +39,8 @@ export class MailboxWatcher {
   private stopping = false;
   /** Settles when stop() is called, so a login() that hangs does not hold stop() up. */
   private stopRequested = signal();
-  private handling = false;
+  /** Messages in the worker's hands: stop() must not close the connection under them. */
+  private handling = 0;
   private progressed = false;
   private lastState?: string;
 
@@ -68,7 +69,7 @@ export class MailboxWatcher {
     this.stopRequested.resolve();
     this.attention.wake();
     this.session?.changes.wake();
-    if (!this.handling) void this.session?.close();
+    if (this.handling === 0) void this.session?.close();
     await this.running;
     this.running = undefined;
     this.report({ state: 'stopped' });
@@ -179,11 +180,11 @@ export class MailboxWatcher {
       ...this.o,
       // stop() must not close the connection under a message that is being handled.
       handle: async (msg: Parameters<Resolved['handle']>[0]) => {
-        this.handling = true;
+        this.handling++;
         try {
           return await this.o.handle(msg);
         } finally {
-          this.handling = false;
+          this.handling--;
         }
       },
       isStopping: () => this.stopping,
@@ -209,6 +210,7 @@ function resolve(o: WatcherOptions): Resolved {
     pollIntervalMs: o.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
     maxIdleMs: o.maxIdleMs ?? DEFAULT_MAX_IDLE_MS,
     retryDelayMs: o.retryDelayMs ?? defaultRetryDelay,
+    concurrency: o.concurrency ?? 1,
   };
   const { action, moveTo } = r.afterProcessing;
   if (action === 'MOVE' && !moveTo) {
@@ -220,6 +222,9 @@ function resolve(o: WatcherOptions): Resolved {
   }
   if (!(r.maxIdleMs > 0 && r.maxIdleMs < MAX_IDLE_LIMIT_MS)) {
     throw new WatcherError('WATCHER_BAD_OPTIONS', `maxIdleMs must be above 0 and under 29 minutes (Gmail ends IDLE at 29), not ${r.maxIdleMs}.`);
+  }
+  if (!(Number.isInteger(r.concurrency) && r.concurrency >= 1)) {
+    throw new WatcherError('WATCHER_BAD_OPTIONS', `concurrency must be a whole number of at least 1, not ${r.concurrency}.`);
   }
   if (!(r.pollIntervalMs > 0)) {
     throw new WatcherError('WATCHER_BAD_OPTIONS', `pollIntervalMs must be above 0, not ${r.pollIntervalMs}.`);
