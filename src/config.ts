@@ -1,5 +1,6 @@
 // Every setting Mailbridge reads, in one schema, parsed once at start by the composition root.
 // Nothing else in the code reads process.env: modules receive the parts of Config they need.
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -69,6 +70,11 @@ const schema = z.object({
    * of more calls per second against the tenant's Jira rate limits.
    */
   MAILS_IN_FLIGHT: z.coerce.number().int().min(1).max(64).default(8),
+  /**
+   * Where attachments over 256 KB wait, as files, between decoding and upload, so that a large one is
+   * never held in memory. Unset: the system's temporary directory.
+   */
+  SPOOL_DIR: z.string().trim().min(1).optional(),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -90,7 +96,7 @@ export interface Config {
   google: GoogleConfig;
   gmail: { imap: MailServer; smtp: MailServer };
   role: 'all' | 'web' | 'worker';
-  ingestion: { reconcileAfterMs: number; mailsInFlight: number };
+  ingestion: { reconcileAfterMs: number; mailsInFlight: number; spoolDir: string };
 }
 
 export interface GoogleConfig {
@@ -161,6 +167,6 @@ export function loadConfig(env: Env): Config {
       smtp: { host: v.GMAIL_SMTP_HOST, port: v.GMAIL_SMTP_PORT, tls: v.GMAIL_SMTP_TLS },
     },
     role: v.ROLE,
-    ingestion: { reconcileAfterMs: v.RECONCILE_AFTER_SECONDS * 1000, mailsInFlight: v.MAILS_IN_FLIGHT },
+    ingestion: { reconcileAfterMs: v.RECONCILE_AFTER_SECONDS * 1000, mailsInFlight: v.MAILS_IN_FLIGHT, spoolDir: path.resolve(v.SPOOL_DIR ?? os.tmpdir()) },
   };
 }

@@ -70,7 +70,7 @@ async function main() {
   const purge = setInterval(() => {
     services
       .purge()
-      .then((n) => (n.tenants || n.attempts || n.credentials) && log.info(n, 'removed uninstalled tenants past retention, old Authorize attempts and abandoned authorizations'))
+      .then((n) => Object.values(n).some((count) => count > 0) && log.info(n, 'removed what is past its retention: uninstalled tenants, Authorize attempts, abandoned authorizations, raw messages, spools'))
       .catch((err: unknown) => log.error({ err }, 'purge failed'));
   }, PURGE_EVERY_MS);
   purge.unref();

@@ -23,6 +23,7 @@ import { ConnectionService } from './connections/service.js';
 import { BACKGROUND, ConnectJiraClient, INTERACTIVE, type JiraClient, type RetryPolicy } from './jira/client.js';
 import { Ingestion } from './ingest/pipeline.js';
 import { SenderRateLimiter } from './ingest/rate-limit.js';
+import { sweepSpools } from './mail/spool.js';
 import { loadDescriptor } from './connect/descriptor.js';
 import { CALLBACK_PATH, TRUST_PAGE_PATH } from './web/oauth-pages.js';
 
@@ -72,6 +73,7 @@ export function createServices({ config, log, db, keyring }: ServiceParts) {
   const ingestion = new Ingestion({
     ledger,
     keepRawMessages: true,
+    spoolDir: config.ingestion.spoolDir,
     senders: new SenderRateLimiter(),
     log: log.child({ component: 'ingestion' }),
     maxAttempts: 5,
@@ -102,10 +104,13 @@ export function createServices({ config, log, db, keyring }: ServiceParts) {
       return { ...handled, activity: await activityLog.latestFor(tenantId, ledgerEntryId) };
     },
   };
+  /** A spool this old was left by a process killed mid-mail: processing one takes seconds. */
+  const SPOOL_ABANDONED_MS = 60 * 60_000;
   const purge = async (now = new Date()) => ({
     tenants: await tenants.purgeUninstalled(),
     attempts: await attempts.purgeExpired(),
     credentials: await revocation.releaseAbandoned(),
+    spools: await sweepSpools(config.ingestion.spoolDir, SPOOL_ABANDONED_MS, now.getTime()),
     rawMessages: await rawMessages.purgeOlderThan(new Date(now.getTime() - RAW_MESSAGE_RETENTION_DAYS * 24 * 3600 * 1000)),
   });
   return { tenants, sources, outbounds, credentials, google, tokens, revocation, connections, authorize, jiraFor, ingestion, activity, rawMessages, trustPageUrl, purge, background: BACKGROUND };

@@ -17,7 +17,8 @@ import {
   type MessageProperty,
 } from '../jira/issues.js';
 import { parseEmail } from '../mail/parse/parse.js';
-import type { InboundEmail } from '../mail/parse/inbound-email.js';
+import type { InboundEmail, PartContent } from '../mail/parse/inbound-email.js';
+import { contentBlob, Spool } from '../mail/spool.js';
 import type { ActivityOf, Ledger, Transition } from '../store/ledger.js';
 import type { Outcome } from '../store/activity.js';
 import { classify } from './classify.js';
@@ -69,6 +70,8 @@ export interface IngestionDeps {
   keepRawMessages?: boolean;
   /** How long a sender's Jira account (or that there is none) is remembered; default 10 minutes. */
   reporterCacheMs?: number;
+  /** Where large attachments wait, as files, for their upload; without it they are held in memory. */
+  spoolDir?: string;
 }
 
 export interface ProcessOptions {
@@ -86,7 +89,7 @@ function orderKeys(email: InboundEmail): string[] {
   return keys;
 }
 
-const originalEml = (raw: Buffer) => ({ filename: 'original.eml', contentType: 'message/rfc822', size: raw.length, content: raw });
+const originalEml = (raw: Buffer) => ({ filename: 'original.eml', contentType: 'message/rfc822', size: raw.length, content: raw as PartContent });
 
 export class Ingestion {
   private readonly order = new InOrder();
@@ -101,13 +104,16 @@ export class Ingestion {
    * and each waits for the earlier ones it is related to (src/ingest/in-order.ts).
    */
   async process(ctx: IngestContext, msg: RawMessage, options: ProcessOptions = {}): Promise<Handled> {
-    const parsing = parseEmail(msg.raw);
+    // Large attachments are decoded into files of the mail's own spool, and uploaded from there.
+    const spool = this.d.spoolDir ? new Spool(this.d.spoolDir) : undefined;
+    const parsing = parseEmail(msg.raw, spool ? { spool } : {});
     const turn = this.order.enter(ctx.source.id, parsing.then(orderKeys));
     try {
       await turn.ready;
       return await this.processParsed(ctx, msg, await parsing, options);
     } finally {
       turn.finish();
+      await spool?.dispose();
     }
   }
 
@@ -236,11 +242,11 @@ export class Ingestion {
   }
 
   /** Uploads each file once: after a crash, files already on the issue are not sent again. */
-  private async upload(jira: JiraClient, issueKey: string, files: { filename: string; contentType: string; size: number; content: Buffer }[], mayExist: boolean) {
+  private async upload(jira: JiraClient, issueKey: string, files: { filename: string; contentType: string; size: number; content: PartContent }[], mayExist: boolean) {
     const present = mayExist && files.length ? await attachmentsOf(jira, issueKey) : [];
     for (const f of files) {
       if (present.some((p) => p.filename === f.filename && p.size === f.size)) continue;
-      await attach(jira, issueKey, { filename: f.filename, contentType: f.contentType, content: new Blob([new Uint8Array(f.content)]) });
+      await attach(jira, issueKey, { filename: f.filename, contentType: f.contentType, content: await contentBlob(f.content, f.contentType) });
     }
   }
 

@@ -51,6 +51,7 @@ export interface ExistingAttachment {
 
 export async function attach(jira: JiraClient, issueKey: string, file: { filename: string; contentType: string; content: Blob }): Promise<ExistingAttachment[]> {
   const form = new FormData();
+  // A File made of a file-backed Blob (a spooled part) still reads from the file, as the request is sent.
   form.append('file', new File([file.content], file.filename, { type: file.contentType }));
   return jira.request<ExistingAttachment[]>('POST', `/rest/api/3/issue/${encodeURIComponent(issueKey)}/attachments`, { form });
 }

@@ -1,6 +1,8 @@
 // The ingestion pipeline against the Jira emulator: what a mail becomes, exactly once, and what never
 // becomes anything. (The mailbox side, IMAP, is in watcher.test.ts and worker tests.)
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JiraSite } from '../../dev/jira/site.js';
@@ -152,6 +154,25 @@ describe('attachments', () => {
     expect(issue!.attachments.map((a) => a.filename).sort()).toEqual(expect.arrayContaining([expect.stringMatching(/\.png$/), expect.stringMatching(/\.pdf$/)]));
     assertValidAdf(issue!.description);
     expect(JSON.stringify(issue!.description)).toMatch(/\[image: [^\]]+\.png\]/);
+  });
+});
+
+describe('a large attachment', () => {
+  it('is decoded into the spool, uploaded from there intact, and the spool is empty afterwards', async () => {
+    const spoolDir = await fs.mkdtemp(path.join(os.tmpdir(), 'ingestion-spool-'));
+    const spooling = new Ingestion({ ledger, senders: new SenderRateLimiter(), log: createLogger('silent'), maxAttempts: 3, reconcileAfterMs: 300, spoolDir });
+    const scan = randomBytes(2 * 1024 * 1024 + 5);
+    const raw = mail({ from: 'scanner@customer.example', subject: 'The scan', attachments: [{ filename: 'scan.pdf', contentType: 'application/pdf', content: scan }] });
+    try {
+      expect(await spooling.process(ctx, { raw })).toEqual({ outcome: 'done' });
+      const [issue] = byMessageId(messageIdOf(raw));
+      const uploaded = issue!.attachments.find((a) => a.filename === 'scan.pdf');
+      expect(uploaded?.mimeType).toBe('application/pdf');
+      expect(uploaded?.content.equals(scan)).toBe(true);
+      expect(await fs.readdir(spoolDir)).toEqual([]);
+    } finally {
+      await fs.rm(spoolDir, { recursive: true, force: true });
+    }
   });
 });
 

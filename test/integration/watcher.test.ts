@@ -219,8 +219,9 @@ function median(values: number[]): number {
 
 // --- Mail ---
 
-function mail(subject: string): string {
-  return `From: Customer <customer@example.org>\r\nTo: support@example.com\r\nSubject: ${subject}\r\nMessage-ID: <${randomBytes(6).toString('hex')}@example.org>\r\nDate: ${new Date().toUTCString()}\r\n\r\nHello.\r\n`;
+function mail(subject: string, body = 'Hello.'): string {
+  const lines = body.match(/.{1,76}/g)!.join('\r\n');
+  return `From: Customer <customer@example.org>\r\nTo: support@example.com\r\nSubject: ${subject}\r\nMessage-ID: <${randomBytes(6).toString('hex')}@example.org>\r\nDate: ${new Date().toUTCString()}\r\n\r\n${lines}\r\n`;
 }
 
 function subjectOf(raw: Buffer): string {
@@ -449,6 +450,28 @@ describe('MailboxWatcher over IDLE', () => {
     expect(firstPass.map((o) => o.uid)).toEqual([...firstPass.map((o) => o.uid)].sort((a, b) => a - b));
     expect(w.offers.filter((o) => o.subject === 'p3')).toHaveLength(2);
     expect(new Set(w.offers.map((o) => o.subject))).toEqual(new Set(subjects));
+  });
+
+  it('with concurrency, reads no next message while those in hand hold maxBytesInFlight', async () => {
+    const user = freshUser();
+    const big = 'x'.repeat(300_000);
+    for (const s of ['b1', 'b2', 'b3', 'b4', 'b5']) await dovecot.deliver(user, mail(s, big));
+    let busy = 0;
+    let most = 0;
+    const w = watch({
+      user,
+      concurrency: 8,
+      maxBytesInFlight: 700_000,
+      verdict: async () => {
+        most = Math.max(most, ++busy);
+        await sleep(30);
+        busy--;
+        return { outcome: 'done' };
+      },
+    });
+    await until('all five', () => w.offers.length === 5 && w.store.current?.lastUid === 5n);
+    // Two in hand hold about 600 KB, under the limit, so a third is read; then it waits.
+    expect(most).toBe(3);
   });
 
   it('treats an exception from handle() like a retry, and logs it', async () => {

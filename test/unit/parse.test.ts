@@ -44,9 +44,10 @@ describe('parseEmail', () => {
     expect(email.text).toBeUndefined();
     const [image, pdf, unnamed] = email.attachments;
     expect(image).toMatchObject({ filename: 'attachment-1.png', contentType: 'image/png', contentId: 'screenshot@example.org', inline: true });
-    expect(image!.content.subarray(1, 4).toString()).toBe('PNG');
-    expect(image!.checksum).toBe(sha256(image!.content));
-    expect(image!.size).toBe(image!.content.length);
+    const bytes = image!.content as Buffer;
+    expect(bytes.subarray(1, 4).toString()).toBe('PNG');
+    expect(image!.checksum).toBe(sha256(bytes));
+    expect(image!.size).toBe(bytes.length);
     expect(pdf).toMatchObject({ filename: 'report.pdf', contentType: 'application/pdf', inline: false });
     expect(pdf!.contentId).toBeUndefined();
     expect(unnamed).toMatchObject({ filename: 'attachment-3.bin', content: Buffer.from([0, 1, 2, 3, 4]) });

@@ -14,12 +14,15 @@ export type SyncResult = { outcome: 'caught-up' } | { outcome: 'retry'; reason: 
 export type SyncOptions = Pick<WatcherOptions, 'folder' | 'startFrom' | 'handle' | 'afterProcessing' | 'checkpoints' | 'log'> & {
   /** How many messages may be in the worker's hands at once (at least 1). */
   concurrency: number;
+  /** No next message is read while those in the worker's hands hold this many bytes. */
+  maxBytesInFlight: number;
   isStopping: () => boolean;
   /** Told after every message that is done with, so the watcher knows the connection made progress. */
   onProgress: () => void;
 };
 
 const CAUGHT_UP: SyncResult = { outcome: 'caught-up' };
+
 const DAY_MS = 24 * 60 * 60_000;
 
 /** A message handed to the worker, until the checkpoint has moved over it. */
@@ -91,20 +94,25 @@ export class FolderSync {
    */
   private async offerAll(uids: number[]): Promise<SyncResult> {
     const inFlight = new Set<Promise<void>>();
+    let bytesInFlight = 0;
     const pending: Offered[] = [];
     let retry: SyncResult | undefined;
     let result: SyncResult = CAUGHT_UP;
     const settle = () => {
       // The done prefix, in UID order: checkpoint rules (advanced()) depend on that order.
       let cp = this.cp;
-      while (pending[0]?.done) cp = advanced(cp, BigInt(pending[0].uid), pending.shift()!.arrived);
+      for (let next = pending[0]; next?.done; next = pending[0]) {
+        pending.shift();
+        cp = advanced(cp, BigInt(next.uid), next.arrived);
+      }
       if (cp === this.cp) return;
       this.cp = cp;
       this.saves.moved(cp);
     };
+    const full = () => inFlight.size >= this.concurrency || (inFlight.size > 0 && bytesInFlight >= this.o.maxBytesInFlight);
     try {
       for (const uid of uids) {
-        while (inFlight.size >= this.concurrency && !retry) await Promise.race(inFlight);
+        while (full() && !retry) await Promise.race(inFlight);
         if (retry) break;
         if (this.o.isStopping()) {
           result = { outcome: 'stopped' };
@@ -120,6 +128,7 @@ export class FolderSync {
           settle();
           continue;
         }
+        bytesInFlight += msg.size;
         const task = this.offer(msg).then((handled) => {
           if (handled.outcome === 'retry') {
             retry ??= handled;
@@ -130,7 +139,10 @@ export class FolderSync {
           settle();
         });
         inFlight.add(task);
-        void task.finally(() => inFlight.delete(task));
+        void task.finally(() => {
+          inFlight.delete(task);
+          bytesInFlight -= msg.size;
+        });
       }
     } finally {
       await Promise.all(inFlight);

@@ -82,6 +82,11 @@ export interface WatcherOptions {
   handle: (msg: FetchedMessage) => Promise<Handled>;
   /** How many messages may be in handle() at once; default 1. */
   concurrency?: number;
+  /**
+   * No next message is read while those in handle() hold this many bytes (default 32 MiB): a run of
+   * large mails is worked on one or two at a time, so memory stays bounded whatever the mailbox holds.
+   */
+  maxBytesInFlight?: number;
   /** Done to a message after 'done'; a failure is logged and does not hold anything up. */
   afterProcessing: AfterProcessing;
   checkpoints: CheckpointStore;

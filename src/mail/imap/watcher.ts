@@ -16,6 +16,7 @@ const DEFAULT_POLL_INTERVAL_MS = 30_000;
 const DEFAULT_MAX_IDLE_MS = 25 * 60_000;
 // Gmail ends an IDLE after 29 minutes (PLATFORM.md); imapflow does not restart it unless told to.
 const MAX_IDLE_LIMIT_MS = 29 * 60_000;
+const DEFAULT_MAX_BYTES_IN_FLIGHT = 32 * 1024 * 1024;
 const FIRST_RETRY_MS = 1000;
 const LAST_RETRY_MS = 5 * 60_000;
 
@@ -211,6 +212,7 @@ function resolve(o: WatcherOptions): Resolved {
     maxIdleMs: o.maxIdleMs ?? DEFAULT_MAX_IDLE_MS,
     retryDelayMs: o.retryDelayMs ?? defaultRetryDelay,
     concurrency: o.concurrency ?? 1,
+    maxBytesInFlight: o.maxBytesInFlight ?? DEFAULT_MAX_BYTES_IN_FLIGHT,
   };
   const { action, moveTo } = r.afterProcessing;
   if (action === 'MOVE' && !moveTo) {

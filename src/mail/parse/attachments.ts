@@ -1,6 +1,6 @@
 // Attachments as Jira will store them: a file name that is safe to use anywhere, and whether the
 // part belongs inside the body (an inline image) or next to it.
-import type { Attachment } from 'mailparser';
+import type { MimePart } from './mime.js';
 import type { InboundAttachment } from './inbound-email.js';
 
 const EXTENSIONS: Record<string, string> = {
@@ -29,7 +29,7 @@ export function referencedContentIds(html: string | undefined): Set<string> {
   return ids;
 }
 
-export function toInboundAttachment(part: Attachment, position: number, shownInHtml: Set<string>): InboundAttachment {
+export function toInboundAttachment(part: MimePart, position: number, shownInHtml: Set<string>): InboundAttachment {
   const contentType = part.contentType.toLowerCase();
   const contentId = part.cid || undefined;
   return {

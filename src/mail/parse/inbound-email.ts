@@ -10,6 +10,15 @@ export interface Address {
   name?: string;
 }
 
+/** A large part's bytes, kept in a file of the spool while its mail is processed (src/mail/spool.ts). */
+export interface SpooledContent {
+  readonly path: string;
+  readonly size: number;
+}
+
+/** A part's decoded bytes: in memory, or (large, and parsed with a spool) in a file. */
+export type PartContent = Buffer | SpooledContent;
+
 export interface InboundAttachment {
   /** Never empty, never a path: safe to use as the name of a Jira attachment. */
   filename: string;
@@ -20,7 +29,7 @@ export interface InboundAttachment {
   contentId?: string;
   /** Shown inside the body (Content-Disposition inline, or referenced by cid from the HTML) rather than attached to it. */
   inline: boolean;
-  content: Buffer;
+  content: PartContent;
   /** sha256 of the content, hex. */
   checksum: string;
 }

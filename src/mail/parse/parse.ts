@@ -2,16 +2,15 @@
 // a message it cannot read, so parseEmail never throws. mailparser does the MIME work; when it gives
 // up, the header block and the raw body are still enough for an issue (fallback.ts).
 import { createHash } from 'node:crypto';
-import { simpleParser, type ParsedMail, type SimpleParserOptions } from 'mailparser';
+import type { MailParserOptions } from 'mailparser';
 import { referencedContentIds, toInboundAttachment } from './attachments.js';
 import { fallbackParse, rawBodyText } from './fallback.js';
 import { headerFields, readSubject } from './header-fields.js';
 import { firstHeader, readHeaderBlock, type HeaderLine } from './header-lines.js';
 import type { InboundEmail } from './inbound-email.js';
+import { readMime, type Mime, type PartSpool } from './mime.js';
 
-const OPTIONS: SimpleParserOptions = {
-  // Inline images stay attachments of their own; data: URLs would copy every one into the HTML string.
-  keepCidLinks: true,
+const OPTIONS: MailParserOptions = {
   // Nobody reads textAsHtml or linkified text.
   skipTextToHtml: true,
   skipTextLinks: true,
@@ -23,23 +22,28 @@ const OPTIONS: SimpleParserOptions = {
   skipHtmlToText: true,
 };
 
-export async function parseEmail(raw: Buffer): Promise<InboundEmail> {
+export interface ParseOptions {
+  /** Where large parts go instead of memory; without one every part is a Buffer. */
+  spool?: PartSpool;
+}
+
+export async function parseEmail(raw: Buffer, options: ParseOptions = {}): Promise<InboundEmail> {
   const digest = createHash('sha256').update(raw).digest('hex');
   try {
-    return fromParsed(await simpleParser(raw, OPTIONS), raw, digest);
+    // `cid:` links stay as they are (readMime does not inline images as data: URLs).
+    return fromParsed(await readMime(raw, OPTIONS, options.spool), raw, digest);
   } catch (err) {
     return fallbackParse(raw, digest, `The MIME structure could not be read (${reason(err)}); only the headers and the raw body were kept.`);
   }
 }
 
-function fromParsed(parsed: ParsedMail, raw: Buffer, digest: string): InboundEmail {
-  // headerLines is missing when the input had no header at all (an empty message).
-  const lines: readonly HeaderLine[] = parsed.headerLines ?? [];
+function fromParsed(parsed: Mime, raw: Buffer, digest: string): InboundEmail {
+  const lines: readonly HeaderLine[] = parsed.headerLines;
   const problems: string[] = [];
   const fields = headerFields(lines, problems);
   const subject = readSubject(parsed.subject, lines, problems);
   problems.push(...boundaryProblems(lines, raw));
-  const html = typeof parsed.html === 'string' ? parsed.html : undefined;
+  const html = parsed.html;
   const shownInHtml = referencedContentIds(html);
   // With skipHtmlToText, a lone HTML body comes with an empty text: there was no text.
   const text = parsed.text || (html === undefined && parsed.attachments.length === 0 ? unreadBody(raw, problems) : undefined);
