@@ -70,7 +70,10 @@ export function timedDb(db: Db, timer: StageTimer): Db {
 const endpoint = (path: string) => path.replace(/^\/rest\/api\/3/, '').replace(/\/[A-Z][A-Z0-9]+-\d+|\/\d+(?=\/|$)/g, '/:id');
 
 export function timedJira(jira: JiraClient, timer: StageTimer): JiraClient {
-  return { request: (method, path, options) => timer.time(`jira ${method} ${endpoint(path)}`, () => jira.request(method, path, options)) };
+  return {
+    request: (method, path, options) => timer.time(`jira ${method} ${endpoint(path)}`, () => jira.request(method, path, options)),
+    location: (path, options) => timer.time(`jira GET ${endpoint(path)} (redirect)`, () => jira.location(path, options)),
+  };
 }
 
 /** Times each process() call as a whole, and the gaps between calls (where the watcher fetches the next mail). */

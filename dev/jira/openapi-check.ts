@@ -121,6 +121,8 @@ interface Call {
   form?: FormData;
   expect: number;
   note?: string;
+  /** The answer's Location must match (a redirect, which is then not followed). */
+  location?: RegExp;
 }
 
 /** A Connect JWT for one request, as the app signs it: the app's key, the site's secret, this request's qsh. */
@@ -173,10 +175,12 @@ class Checker {
         ...(call.form ? { 'x-atlassian-token': 'no-check' } : {}),
       },
       body: call.form ?? (call.json !== undefined ? JSON.stringify(call.json) : undefined),
+      redirect: 'manual',
     });
     const text = await res.text();
     const json: unknown = text && res.headers.get('content-type')?.includes('application/json') ? JSON.parse(text) : undefined;
     if (res.status !== call.expect) problems.push(`expected HTTP ${call.expect}, got ${res.status} ${text.slice(0, 200)}`);
+    if (call.location && !call.location.test(res.headers.get('location') ?? '')) problems.push(`expected a Location like ${call.location}, got ${res.headers.get('location')}`);
     if (op) problems.push(...this.responseProblems(op, res.status, text, json));
     this.report(!problems.length, `${call.method} ${call.path} ${res.status}${call.note ? ` (${call.note})` : ''}`, problems);
     return json;
@@ -238,6 +242,7 @@ async function issues(c: Checker): Promise<string> {
   await c.call({ method: 'GET', path: ISSUE, params: { issueIdOrKey: key }, expect: 200, note: 'all fields' });
   await c.call({ method: 'GET', path: ISSUE, params: { issueIdOrKey: key }, query: { fields: 'summary,reporter', properties: 'mailbridge' }, expect: 200, note: 'some fields' });
   await c.call({ method: 'GET', path: ISSUE, params: { issueIdOrKey: 'SUP-999' }, expect: 404, note: 'unknown issue' });
+  await c.call({ method: 'PUT', path: ISSUE, params: { issueIdOrKey: key }, json: { fields: { description: adf('hi, edited') } }, expect: 204, note: 'description replaced' });
   return key;
 }
 
@@ -246,14 +251,18 @@ async function comments(c: Checker, key: string): Promise<void> {
   const json = { body: adf('Thanks, we are on it.'), properties: [{ key: 'mailbridge', value: { messageId: '<e@f>' } }] };
   await c.call({ method: 'POST', path, params: { issueIdOrKey: key }, json, expect: 201 });
   await c.call({ method: 'GET', path, params: { issueIdOrKey: key }, query: { startAt: '0', maxResults: '100' }, expect: 200 });
-  await c.call({ method: 'GET', path, params: { issueIdOrKey: key }, query: { expand: 'properties', orderBy: '-created' }, expect: 200, note: 'with properties, newest first' });
+  const [first] = ((await c.call({ method: 'GET', path, params: { issueIdOrKey: key }, query: { expand: 'properties', orderBy: '-created' }, expect: 200, note: 'with properties, newest first' })) as { comments: { id: string }[] }).comments;
+  await c.call({ method: 'PUT', path: `${path}/{id}`, params: { issueIdOrKey: key, id: first!.id }, query: { notifyUsers: 'false' }, json: { body: adf('Thanks, we are on it (edited).') }, expect: 200, note: 'body replaced' });
 }
 
 async function attachments(c: Checker, key: string): Promise<void> {
   const form = new FormData();
   form.append('file', new Blob(['From: a@b\r\nSubject: hi\r\n\r\nhello\r\n'], { type: 'message/rfc822' }), 'original.eml');
   const [attachment] = (await c.call({ method: 'POST', path: `${ISSUE}/attachments`, params: { issueIdOrKey: key }, form, expect: 200 })) as { id: string }[];
-  await c.call({ method: 'GET', path: '/rest/api/3/attachment/content/{id}', params: { id: attachment!.id }, expect: 200 });
+  // The download redirect to the media service, whose URL names the media file (what ADF media nodes need).
+  const media = /^https:\/\/api\.media\.atlassian\.com\/file\/[0-9a-f-]{36}\/binary\?/;
+  await c.call({ method: 'GET', path: '/rest/api/3/attachment/content/{id}', params: { id: attachment!.id }, expect: 303, location: media, note: 'redirect to the media file' });
+  await c.call({ method: 'GET', path: '/rest/api/3/attachment/content/{id}', params: { id: attachment!.id }, query: { redirect: 'false' }, expect: 200, note: 'the bytes' });
   await c.call({ method: 'GET', path: ISSUE, params: { issueIdOrKey: key }, query: { fields: 'attachment,comment' }, expect: 200, note: 'with attachment and comment' });
 }
 

@@ -2,6 +2,7 @@
 // describes them (checked by dev/jira/openapi-check.ts), and as strict as Jira where Jira is strict:
 // every call needs a Connect JWT from the installed app (HS256, the site's shared secret, a qsh of this
 // very request), attachments need X-Atlassian-Token: no-check, summaries are at most 255 characters.
+import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import express, { type NextFunction, type Request, type Response, Router } from 'express';
 import jwt from 'atlassian-jwt';
@@ -12,6 +13,8 @@ import { adfProblem } from './adf-check.js';
 
 const MAX_PROPERTY_BYTES = 32 * 1024;
 const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
+/** Atlassian's media service, where attachment downloads are redirected to. */
+const MEDIA_API = 'https://api.media.atlassian.com';
 
 class JiraError extends Error {
   constructor(
@@ -231,6 +234,21 @@ export function restRouter(site: JiraSite, options: SiteOptions) {
       .catch(next);
   });
 
+  // Edit issue: only the description is edited by the app; Jira answers 204 without returnIssue.
+  router.put('/rest/api/3/issue/:issueIdOrKey', (req, res) => {
+    const issue = findIssue(req.params.issueIdOrKey);
+    const fields = ((req.body ?? {}) as { fields?: Record<string, unknown> }).fields ?? {};
+    const unknown = Object.keys(fields).filter((f) => f !== 'description' && f !== 'summary');
+    if (unknown.length) throw bad(Object.fromEntries(unknown.map((f) => [f, `Field '${f}' cannot be set. It is not on the appropriate screen, or unknown.`])));
+    if ('summary' in fields) {
+      if (typeof fields.summary !== 'string' || !fields.summary.trim() || fields.summary.length > 255) throw bad({ summary: 'Summary must be less than 255 characters.' });
+      issue.summary = fields.summary;
+    }
+    if ('description' in fields) issue.description = adf(fields.description, 'description');
+    issue.updated = new Date();
+    res.status(204).end();
+  });
+
   router.get('/rest/api/3/issue/:issueIdOrKey', (req, res) => {
     const issue = findIssue(req.params.issueIdOrKey);
     res.json(issueBean(issue, listParam(req.query.fields), listParam(req.query.properties)));
@@ -253,6 +271,16 @@ export function restRouter(site: JiraSite, options: SiteOptions) {
     if (body.body === undefined) throw bad({ comment: 'Comment body can not be empty!' });
     const comment = state.addComment(issue, adf(body.body, 'comment'), state.appAccountId, propertiesOf(body.properties, 'properties'));
     res.status(201).json(commentBean(issue, comment));
+  });
+
+  router.put('/rest/api/3/issue/:issueIdOrKey/comment/:id', (req, res) => {
+    const issue = findIssue(req.params.issueIdOrKey);
+    const comment = issue.comments.find((c) => c.id === req.params.id);
+    if (!comment) throw notFound('Comment');
+    const body = (req.body ?? {}) as { body?: unknown };
+    if (body.body === undefined) throw bad({ comment: 'Comment body can not be empty!' });
+    comment.body = adf(body.body, 'comment');
+    res.json(commentBean(issue, comment));
   });
 
   router.post('/rest/api/3/issue/:issueIdOrKey/attachments', async (req, res, next) => {
@@ -284,10 +312,19 @@ export function restRouter(site: JiraSite, options: SiteOptions) {
     }
   });
 
+  // Jira Cloud answers with a 303 to the file in Atlassian's media service, whose URL names the media
+  // file id (the only way to learn it through the REST API); redirect=false sends the bytes instead.
   router.get('/rest/api/3/attachment/content/:id', (req, res) => {
     const a = state.issues.flatMap((i) => i.attachments).find((x) => x.id === req.params.id);
     if (!a) throw notFound('Attachment');
-    res.type(a.mimeType).send(a.content);
+    if (text(req.query.redirect) === 'false') return void res.type(a.mimeType).send(a.content);
+    const download = new URL(`${MEDIA_API}/file/${a.mediaId}/binary`);
+    download.searchParams.set('token', randomUUID());
+    download.searchParams.set('client', state.mediaClientId);
+    download.searchParams.set('collection', '');
+    download.searchParams.set('dl', 'true');
+    download.searchParams.set('name', a.filename);
+    res.redirect(303, download.toString());
   });
 
   // ---- issue properties ----

@@ -36,6 +36,11 @@ export interface Comment {
 
 export interface Attachment {
   id: string;
+  /**
+   * The file's id in Atlassian's media service, a UUID: what an ADF `media` node names. Jira's REST
+   * API does not return it; its download redirect (GET attachment/content) carries it in the URL.
+   */
+  mediaId: string;
   filename: string;
   mimeType: string;
   size: number;
@@ -90,6 +95,8 @@ export class SiteState {
   readonly issues: Issue[] = [];
   /** The account of the app's own bot user: the author of what the app writes. */
   readonly appAccountId = `557058:${randomUUID()}`;
+  /** The media service's client id for this site, as download redirects name it. */
+  readonly mediaClientId = randomUUID();
   private nextIssueId = 10001;
   private nextCommentId = 10001;
   private nextAttachmentId = 10001;
@@ -149,8 +156,8 @@ export class SiteState {
     return comment;
   }
 
-  addAttachment(issue: Issue, file: Omit<Attachment, 'id' | 'created'>): Attachment {
-    const attachment: Attachment = { ...file, id: String(this.nextAttachmentId++), created: new Date() };
+  addAttachment(issue: Issue, file: Omit<Attachment, 'id' | 'created' | 'mediaId'>): Attachment {
+    const attachment: Attachment = { ...file, id: String(this.nextAttachmentId++), mediaId: randomUUID(), created: new Date() };
     issue.attachments.push(attachment);
     issue.updated = attachment.created;
     return attachment;

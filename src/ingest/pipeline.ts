@@ -14,6 +14,9 @@ import {
   findIssueByMessageKey,
   findUserByEmail,
   issueExists,
+  mediaOf,
+  setCommentBody,
+  setDescription,
   type MessageProperty,
 } from '../jira/issues.js';
 import { parseEmail } from '../mail/parse/parse.js';
@@ -22,7 +25,8 @@ import { contentBlob, Spool } from '../mail/spool.js';
 import type { ActivityOf, Ledger, Transition } from '../store/ledger.js';
 import type { Outcome } from '../store/activity.js';
 import { classify } from './classify.js';
-import { commentBody, issueDescription } from './content.js';
+import { commentBody, issueDescription, type Body, type MediaOf } from './content.js';
+import type { AdfDoc, MediaRef } from './adf/index.js';
 import { decide, summaryOf, threadMessageIds } from './decide.js';
 import type { SenderRateLimiter } from './rate-limit.js';
 import { InOrder } from './in-order.js';
@@ -89,7 +93,16 @@ function orderKeys(email: InboundEmail): string[] {
   return keys;
 }
 
-const originalEml = (raw: Buffer) => ({ filename: 'original.eml', contentType: 'message/rfc822', size: raw.length, content: raw as PartContent });
+interface FileToAttach {
+  filename: string;
+  contentType: string;
+  size: number;
+  content: PartContent;
+  /** An inline image's, so that it can be shown where it stood once uploaded. */
+  contentId?: string;
+}
+
+const originalEml = (raw: Buffer): FileToAttach => ({ filename: 'original.eml', contentType: 'message/rfc822', size: raw.length, content: raw });
 
 export class Ingestion {
   private readonly order = new InOrder();
@@ -205,7 +218,8 @@ export class Ingestion {
       const issueKey = decision.issueKey;
       const existing = earlier?.commentId ?? (mayExist ? await findCommentByMessageKey(jira, issueKey, messageKey) : undefined);
       const commentId = existing ?? (await addComment(jira, issueKey, body.doc, property)).id;
-      await this.upload(jira, issueKey, files.kept, mayExist);
+      const uploaded = await this.upload(jira, issueKey, files.kept, mayExist);
+      await this.showImages(jira, issueKey, body, uploaded, (media) => commentBody(email, files.skipped, media), (doc) => setCommentBody(jira, issueKey, commentId, doc));
       return { issueKey, commentId, skipped: files.skipped.length ? files.skipped : undefined };
     }
     const existing = (earlier?.issueKey && !earlier.commentId ? earlier.issueKey : undefined) ?? (mayExist ? await findIssueByMessageKey(jira, source.projectId, messageKey) : undefined);
@@ -222,14 +236,15 @@ export class Ingestion {
           property,
         })
       ).key;
-    await this.upload(jira, issueKey, files.kept, mayExist);
+    const uploaded = await this.upload(jira, issueKey, files.kept, mayExist);
+    await this.showImages(jira, issueKey, body, uploaded, (media) => issueDescription(email, files.skipped, media), (doc) => setDescription(jira, issueKey, doc));
     if (!existing) await this.addWatchers(jira, issueKey, email);
     return { issueKey, commentId: undefined, skipped: files.skipped.length ? files.skipped : undefined };
   }
 
   /** The files to attach, within the Message Source's limits; the rest are named in the issue or comment. */
   private files(email: InboundEmail, raw: Buffer, source: SourceSettings) {
-    const all = email.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, size: a.size, content: a.content }));
+    const all: FileToAttach[] = email.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, size: a.size, content: a.content, ...(a.contentId ? { contentId: a.contentId } : {}) }));
     if (source.keepOriginal) all.push(originalEml(raw));
     const kept: typeof all = [];
     const skipped: { filename: string; size: number; why: 'too large' | 'too many' }[] = [];
@@ -241,12 +256,39 @@ export class Ingestion {
     return { kept, skipped };
   }
 
-  /** Uploads each file once: after a crash, files already on the issue are not sent again. */
-  private async upload(jira: JiraClient, issueKey: string, files: { filename: string; contentType: string; size: number; content: PartContent }[], mayExist: boolean) {
+  /**
+   * Uploads each file once: after a crash, files already on the issue are not sent again. Returns the
+   * Jira attachment of each inline image, by its Content-ID.
+   */
+  private async upload(jira: JiraClient, issueKey: string, files: FileToAttach[], mayExist: boolean): Promise<Map<string, string>> {
     const present = mayExist && files.length ? await attachmentsOf(jira, issueKey) : [];
+    const images = new Map<string, string>();
     for (const f of files) {
-      if (present.some((p) => p.filename === f.filename && p.size === f.size)) continue;
-      await attach(jira, issueKey, { filename: f.filename, contentType: f.contentType, content: await contentBlob(f.content, f.contentType) });
+      const found = present.find((p) => p.filename === f.filename && p.size === f.size);
+      const attachment = found ?? (await attach(jira, issueKey, { filename: f.filename, contentType: f.contentType, content: await contentBlob(f.content, f.contentType) }))[0];
+      if (f.contentId && attachment) images.set(f.contentId, attachment.id);
+    }
+    return images;
+  }
+
+  /**
+   * Puts each inline image where it stood, once its attachment is uploaded: Jira shows an image only
+   * by its media file id, which it tells only through the attachment's download redirect. The issue
+   * or comment is already there with "[image: name]" in its place; when the media file cannot be
+   * learned, that is how it stays, and the mail is done all the same.
+   */
+  private async showImages(jira: JiraClient, issueKey: string, body: Body, uploaded: Map<string, string>, render: (media: MediaOf) => Body, save: (doc: AdfDoc) => Promise<void>) {
+    if (!body.images.length || !uploaded.size) return;
+    try {
+      const media = new Map<string, MediaRef>();
+      for (const cid of new Set(body.images)) {
+        const attachmentId = uploaded.get(cid) ?? [...uploaded].find(([k]) => k.toLowerCase() === cid.toLowerCase())?.[1];
+        const ref = attachmentId ? await mediaOf(jira, attachmentId) : undefined;
+        if (ref) media.set(cid, ref);
+      }
+      if (media.size) await save(render((cid) => media.get(cid)).doc);
+    } catch (err) {
+      this.d.log.warn({ err: err instanceof Error ? err.message : String(err), issueKey }, 'inline images stay as "[image: name]": their media files could not be shown');
     }
   }
 

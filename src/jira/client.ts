@@ -12,6 +12,8 @@ export interface RequestOptions {
 
 export interface JiraClient {
   request<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, options?: RequestOptions): Promise<T>;
+  /** Where a GET redirects to (its Location), without following it; undefined when it answers without one. */
+  location(path: string, options?: Pick<RequestOptions, 'query'>): Promise<string | undefined>;
 }
 
 export class JiraError extends Error {
@@ -67,6 +69,19 @@ export class ConnectJiraClient implements JiraClient {
   }
 
   async request<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, options: RequestOptions = {}): Promise<T> {
+    const res = await this.send(method, path, options, 'follow');
+    const text = await res.text();
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  async location(path: string, options: Pick<RequestOptions, 'query'> = {}): Promise<string | undefined> {
+    const res = await this.send('GET', path, options, 'manual');
+    await res.body?.cancel();
+    return res.status >= 300 && res.status < 400 ? (res.headers.get('location') ?? undefined) : undefined;
+  }
+
+  /** The answer to a call once it succeeded (2xx, or 3xx when not following redirects), after retries. */
+  private async send(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, options: RequestOptions, redirect: 'follow' | 'manual'): Promise<Response> {
     const params = new URLSearchParams();
     for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) params.set(k, String(v));
     const pathAndQuery = params.size ? `${path}?${params.toString()}` : path;
@@ -83,6 +98,7 @@ export class ConnectJiraClient implements JiraClient {
             ...(options.form ? { 'x-atlassian-token': 'no-check' } : {}),
           },
           body: options.form ?? (options.json === undefined ? undefined : JSON.stringify(options.json)),
+          redirect,
           signal: AbortSignal.timeout(30_000),
         });
       } catch (err) {
@@ -92,10 +108,7 @@ export class ConnectJiraClient implements JiraClient {
         }
         throw new JiraError('JIRA_UNREACHABLE', undefined, `Jira at ${this.creds.baseUrl} could not be reached: ${err instanceof Error ? err.message : String(err)}`);
       }
-      if (res.ok) {
-        const text = await res.text();
-        return (text ? JSON.parse(text) : undefined) as T;
-      }
+      if (res.ok || (redirect === 'manual' && res.status >= 300 && res.status < 400)) return res;
       const retriable = res.status === 429 || res.status >= 500;
       if (retriable && attempt < this.retry.attempts) {
         const wait = retryAfterMs(res.headers.get('retry-after')) ?? this.backoff(attempt);

@@ -56,6 +56,37 @@ export async function attach(jira: JiraClient, issueKey: string, file: { filenam
   return jira.request<ExistingAttachment[]>('POST', `/rest/api/3/issue/${encodeURIComponent(issueKey)}/attachments`, { form });
 }
 
+/**
+ * Replaces the issue's description (an ADF document). notifyUsers=false is not asked for: it needs
+ * the Administer projects permission, which a READ/WRITE app does not have.
+ */
+export async function setDescription(jira: JiraClient, issueKey: string, description: object): Promise<void> {
+  await jira.request('PUT', `/rest/api/3/issue/${encodeURIComponent(issueKey)}`, { json: { fields: { description } } });
+}
+
+/** Replaces a comment's body (an ADF document). */
+export async function setCommentBody(jira: JiraClient, issueKey: string, commentId: string, body: object): Promise<void> {
+  await jira.request('PUT', `/rest/api/3/issue/${encodeURIComponent(issueKey)}/comment/${encodeURIComponent(commentId)}`, { query: { notifyUsers: 'false' }, json: { body } });
+}
+
+/**
+ * Where Atlassian's media service keeps an attachment's file, which an ADF `media` node must name.
+ * The REST API has no field for it; the download redirect of the attachment's content goes to
+ * `.../file/<media file id>/binary?...&collection=...`. Undefined when the redirect says otherwise.
+ */
+export async function mediaOf(jira: JiraClient, attachmentId: string): Promise<{ id: string; collection: string } | undefined> {
+  const location = await jira.location(`/rest/api/3/attachment/content/${encodeURIComponent(attachmentId)}`);
+  if (!location) return undefined;
+  let url: URL;
+  try {
+    url = new URL(location);
+  } catch {
+    return undefined;
+  }
+  const id = /\/file\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\//i.exec(url.pathname)?.[1];
+  return id ? { id: id.toLowerCase(), collection: url.searchParams.get('collection') ?? '' } : undefined;
+}
+
 export async function attachmentsOf(jira: JiraClient, issueKey: string): Promise<ExistingAttachment[]> {
   const issue = await jira.request<{ fields: { attachment?: ExistingAttachment[] } }>('GET', `/rest/api/3/issue/${encodeURIComponent(issueKey)}`, {
     query: { fields: 'attachment' },

@@ -146,14 +146,45 @@ describe('mail that must never become anything', () => {
   });
 });
 
+type Block = { type: string; attrs?: Record<string, unknown>; content?: { type: string; attrs?: Record<string, unknown>; text?: string }[] };
+const blocks = (doc: unknown) => (doc as { content: Block[] }).content;
+
 describe('attachments', () => {
-  it('arrive on the issue, the inline image named where it stood', async () => {
+  it('arrive on the issue, the inline image shown where it stood (its media file, from the download redirect)', async () => {
     const raw = await fixture('html-inline-image.eml');
     await ingestion.process(ctx, { raw });
     const [issue] = byMessageId('<html-1@mail.example.com>');
     expect(issue!.attachments.map((a) => a.filename).sort()).toEqual(expect.arrayContaining([expect.stringMatching(/\.png$/), expect.stringMatching(/\.pdf$/)]));
+    const png = issue!.attachments.find((a) => a.filename.endsWith('.png'))!;
+    assertValidAdf(issue!.description);
+    // "See the error:" and then the image, as in the mail; no placeholder left.
+    const [text, image] = blocks(issue!.description);
+    expect(text!.content![0]!.text).toBe('See the error:');
+    expect(image).toMatchObject({ type: 'mediaSingle', content: [{ type: 'media', attrs: { type: 'file', id: png.mediaId, collection: '' } }] });
+    expect(JSON.stringify(issue!.description)).not.toContain('[image:');
+  });
+
+  it('in a reply, the comment shows the image where it stood', async () => {
+    const [issue] = byMessageId('<html-1@mail.example.com>');
+    const reply = (await fixture('html-inline-image.eml'))
+      .toString()
+      .replace('<html-1@mail.example.com>', '<html-reply@mail.example.com>')
+      .replace('Subject: Screenshot of the error', `Subject: Re: [${issue!.key}] Screenshot of the error`);
+    await ingestion.process(ctx, { raw: Buffer.from(reply) });
+    const comment = issue!.comments.at(-1)!;
+    assertValidAdf(comment.body);
+    const png = issue!.attachments.filter((a) => a.filename.endsWith('.png')).at(-1)!;
+    expect(blocks(comment.body)[1]).toMatchObject({ type: 'mediaSingle', content: [{ type: 'media', attrs: { id: png.mediaId } }] });
+  });
+
+  it('when the media file cannot be learned, the image stays "[image: name]" and the mail is done', async () => {
+    site.fail({ status: 404, path: /\/rest\/api\/3\/attachment\/content\//, times: 5 });
+    const raw = Buffer.from((await fixture('html-inline-image.eml')).toString().replace('<html-1@mail.example.com>', '<html-nomedia@mail.example.com>'));
+    expect(await ingestion.process(ctx, { raw })).toEqual({ outcome: 'done' });
+    const [issue] = byMessageId('<html-nomedia@mail.example.com>');
     assertValidAdf(issue!.description);
     expect(JSON.stringify(issue!.description)).toMatch(/\[image: [^\]]+\.png\]/);
+    expect(JSON.stringify(issue!.description)).not.toContain('mediaSingle');
   });
 });
 

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JiraEmulator } from '../../dev/jira/emulator.js';
 import type { JiraSite } from '../../dev/jira/site.js';
 import { ConnectJiraClient, JiraError, retryAfterMs } from '../../src/jira/client.js';
+import { mediaOf } from '../../src/jira/issues.js';
 import { listIssueTypes, listProjects } from '../../src/jira/projects.js';
 
 let jira: JiraEmulator;
@@ -52,6 +53,16 @@ describe('the Jira client', () => {
   it('is refused by a site whose secret it does not hold', async () => {
     const stranger = new ConnectJiraClient({ baseUrl: site.baseUrl, appKey: 'mailbridge', sharedSecret: 'not-the-secret' });
     await expect(listProjects(stranger)).rejects.toMatchObject({ code: 'JIRA_REJECTED', status: 401 });
+  });
+
+  it("learns an attachment's media file from its download redirect, without following it (also after a 503)", async () => {
+    const issue = site.state.createIssue({ projectId: '10000', issueTypeId: '10001', summary: 'With a file', description: null, reporterAccountId: null, creatorAccountId: site.state.appAccountId }, new Map());
+    const file = site.state.addAttachment(issue, { filename: 'shot.png', mimeType: 'image/png', size: 3, content: Buffer.from('png'), authorAccountId: site.state.appAccountId });
+    site.fail({ status: 503, path: /attachment\/content/ });
+    expect(await mediaOf(client, file.id)).toEqual({ id: file.mediaId, collection: '' });
+    // An answer without a redirect is no media file, and no error.
+    expect(await client.location(`/rest/api/3/attachment/content/${file.id}`, { query: { redirect: 'false' } })).toBeUndefined();
+    await expect(mediaOf(client, '99999')).rejects.toMatchObject({ code: 'JIRA_REJECTED', status: 404 });
   });
 
   it('reads Retry-After as seconds or as a date', () => {

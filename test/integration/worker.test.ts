@@ -83,7 +83,10 @@ describe('a mail delivered to the mailbox', () => {
     await h.dovecot!.deliver(MAILBOX, raw);
     const issue = await until(() => issueFor('<html-worker@mail.example.com>'), 'the issue with attachments exists');
     await until(() => issue.attachments.length >= 2, 'both attachments are there');
-    expect(JSON.stringify(issue.description)).toMatch(/\[image: /);
+    const png = issue.attachments.find((a) => a.filename.endsWith('.png'))!;
+    // The image where it stood: a media node naming the attachment's media file.
+    await until(() => JSON.stringify(issue.description).includes(png.mediaId), 'the image is shown in the description');
+    expect(JSON.stringify(issue.description)).not.toContain('[image:');
   });
 
   it('an auto-reply and a bounce do nothing, and say why in the activity', async () => {
