@@ -11,6 +11,7 @@ import type {
   ConnectionUpdate,
   Installation,
   IssueType,
+  JiraUser,
   Project,
   ReprocessResult,
   TestResult,
@@ -20,6 +21,8 @@ export const getInstallation = () => api<Installation>('GET', '/installation');
 
 export const listProjects = () => api<Project[]>('GET', '/jira/projects');
 export const listIssueTypes = (projectId: string) => api<IssueType[]>('GET', `/jira/projects/${encodeURIComponent(projectId)}/issue-types`);
+export const searchUsers = (query: string) => api<JiraUser[]>('GET', `/jira/users?query=${encodeURIComponent(query)}`);
+export const getUser = (accountId: string) => api<JiraUser>('GET', `/jira/users/${encodeURIComponent(accountId)}`);
 
 export const listConnections = (kind: ConnectionKind) => api<Connection[]>('GET', kind.path);
 export const createConnection = (kind: ConnectionKind, body: ConnectionCreate) => api<Connection>('POST', kind.path, body);

@@ -2,7 +2,7 @@
 // body of a create, the smallest patch of an edit (a patch that touches connection settings re-tests
 // the connection, so unchanged ones are left out), and where the server's field errors go.
 import { typeChoice, type ConnectionKind } from './kinds';
-import type { Connection, ConnectionCreate, ConnectionType, ConnectionUpdate } from './types';
+import type { AfterProcessing, Connection, ConnectionCreate, ConnectionType, ConnectionUpdate } from './types';
 
 export interface Draft {
   name: string;
@@ -17,10 +17,43 @@ export interface Draft {
   projectId: string | null;
   issueTypeId: string | null;
   credentialId: string | null;
+  /** Message Sources: who reports an unknown sender's issue, what is done to a mail once handled, and the attachments taken from it. */
+  defaultReporterAccountId: string | null;
+  afterProcessing: AfterProcessing;
+  moveToFolder: string;
+  keepOriginal: boolean;
+  /** As typed: megabytes, and a count. */
+  maxAttachmentMb: string;
+  maxAttachments: string;
 }
 
+const MB = 1024 * 1024;
+/** The server's defaults, for a new Message Source. */
+const DEFAULT_MAX_ATTACHMENT_BYTES = 10 * MB;
+const DEFAULT_MAX_ATTACHMENTS = 20;
+const MAX_ATTACHMENT_MB = 1024;
+const MAX_ATTACHMENTS = 1000;
+
 /** Where a message can go in the form: a field, or the Authorize button. */
-export type FieldName = 'name' | 'type' | 'username' | 'host' | 'port' | 'tls' | 'password' | 'folder' | 'fromName' | 'projectId' | 'issueTypeId' | 'authorize';
+export type FieldName =
+  | 'name'
+  | 'type'
+  | 'username'
+  | 'host'
+  | 'port'
+  | 'tls'
+  | 'password'
+  | 'folder'
+  | 'fromName'
+  | 'projectId'
+  | 'issueTypeId'
+  | 'defaultReporterAccountId'
+  | 'afterProcessing'
+  | 'moveToFolder'
+  | 'keepOriginal'
+  | 'maxAttachmentMb'
+  | 'maxAttachments'
+  | 'authorize';
 export type FieldErrors = Partial<Record<FieldName, string>>;
 
 /** The id of each field's control (labels point at it; the first field with a problem gets the focus). */
@@ -36,8 +69,17 @@ export const FIELD_IDS: Record<FieldName, string> = {
   fromName: 'connection-from-name',
   projectId: 'connection-project',
   issueTypeId: 'connection-issue-type',
+  defaultReporterAccountId: 'connection-default-reporter',
+  afterProcessing: 'connection-after-processing',
+  moveToFolder: 'connection-move-to',
+  keepOriginal: 'connection-keep-original',
+  maxAttachmentMb: 'connection-max-attachment-mb',
+  maxAttachments: 'connection-max-attachments',
   authorize: 'connection-authorize',
 };
+
+/** Megabytes as a person types them ("10", "2.5"), without trailing zeros. */
+const megabytes = (bytes: number) => String(Math.round((bytes / MB) * 100) / 100);
 
 export function initialDraft(connection?: Connection): Draft {
   return {
@@ -53,7 +95,21 @@ export function initialDraft(connection?: Connection): Draft {
     projectId: connection?.projectId ?? null,
     issueTypeId: connection?.issueTypeId ?? null,
     credentialId: connection?.credentialId ?? null,
+    defaultReporterAccountId: connection?.defaultReporterAccountId ?? null,
+    afterProcessing: connection?.afterProcessing ?? 'LEAVE',
+    moveToFolder: connection?.moveToFolder ?? '',
+    keepOriginal: connection?.keepOriginal ?? false,
+    maxAttachmentMb: megabytes(connection?.maxAttachmentBytes ?? DEFAULT_MAX_ATTACHMENT_BYTES),
+    maxAttachments: String(connection?.maxAttachments ?? DEFAULT_MAX_ATTACHMENTS),
   };
+}
+
+/** A number typed in a field, within [0, max]; 'invalid' otherwise. */
+function parseAmount(typed: string, max: number, whole: boolean): number | 'invalid' {
+  const text = typed.trim().replace(',', '.');
+  const n = Number(text);
+  if (!text || !Number.isFinite(n) || n < 0 || n > max || (whole && !Number.isInteger(n))) return 'invalid';
+  return n;
 }
 
 const isOAuth = (kind: ConnectionKind, draft: Draft) => typeChoice(kind, draft.type ?? undefined)?.oauth ?? false;
@@ -78,12 +134,17 @@ export function validate(kind: ConnectionKind, draft: Draft, original?: Connecti
     if (!draft.username.trim()) errors.username = 'Enter the Username.';
     if (!draft.password && !original?.hasPassword) errors.password = 'Enter the Password.';
   }
+  if (kind.jiraTarget) {
+    if (draft.afterProcessing === 'MOVE' && !draft.moveToFolder.trim()) errors.moveToFolder = 'Enter the folder or Gmail label to move each mail to.';
+    if (parseAmount(draft.maxAttachmentMb, MAX_ATTACHMENT_MB, false) === 'invalid') errors.maxAttachmentMb = `Enter a size in MB from 0 to ${MAX_ATTACHMENT_MB}.`;
+    if (parseAmount(draft.maxAttachments, MAX_ATTACHMENTS, true) === 'invalid') errors.maxAttachments = `Enter a whole number from 0 to ${MAX_ATTACHMENTS}.`;
+  }
   return errors;
 }
 
 /** Every value the draft gives for its Type (empty optional fields left out). */
-function fieldsOf(kind: ConnectionKind, draft: Draft): Record<string, string | number | boolean> {
-  const out: Record<string, string | number | boolean> = { name: draft.name.trim(), type: draft.type! };
+function fieldsOf(kind: ConnectionKind, draft: Draft): Record<string, string | number | boolean | null> {
+  const out: Record<string, string | number | boolean | null> = { name: draft.name.trim(), type: draft.type! };
   const put = (key: string, value: string | number | boolean | null | undefined) => {
     if (value !== null && value !== undefined && value !== '') out[key] = value;
   };
@@ -102,13 +163,25 @@ function fieldsOf(kind: ConnectionKind, draft: Draft): Record<string, string | n
     put('folder', draft.folder.trim());
     put('projectId', draft.projectId);
     put('issueTypeId', draft.issueTypeId);
+    out.defaultReporterAccountId = draft.defaultReporterAccountId;
+    out.afterProcessing = draft.afterProcessing;
+    // Only MOVE has a folder to move to; any other choice clears one left from before.
+    out.moveToFolder = draft.afterProcessing === 'MOVE' ? draft.moveToFolder.trim() : null;
+    out.keepOriginal = draft.keepOriginal;
+    const mb = parseAmount(draft.maxAttachmentMb, MAX_ATTACHMENT_MB, false);
+    if (mb !== 'invalid') out.maxAttachmentBytes = Math.round(mb * MB);
+    const count = parseAmount(draft.maxAttachments, MAX_ATTACHMENTS, true);
+    if (count !== 'invalid') out.maxAttachments = count;
   }
   if (kind.fromName) put('fromName', draft.fromName.trim());
   return out;
 }
 
 export function toCreate(kind: ConnectionKind, draft: Draft): ConnectionCreate {
-  return fieldsOf(kind, draft) as unknown as ConnectionCreate;
+  const fields = fieldsOf(kind, draft);
+  // A new source has nothing to clear.
+  for (const key of ['moveToFolder', 'defaultReporterAccountId']) if (fields[key] === null) delete fields[key];
+  return fields as unknown as ConnectionCreate;
 }
 
 /** Only what changed; a password is sent only when one was typed. */
@@ -117,7 +190,7 @@ export function toPatch(kind: ConnectionKind, draft: Draft, original: Connection
   const before = original as unknown as Record<string, unknown>;
   const patch: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(fields)) {
-    if (key === 'password' || before[key] !== value) patch[key] = value;
+    if (key === 'password' || (before[key] ?? null) !== value) patch[key] = value;
   }
   // The server keeps the port it was given; an emptied Port means "the default for TLS", said out loud.
   if (!isOAuth(kind, draft) && !('port' in fields) && original.port !== null) patch.port = kind.defaultPort(draft.tls);
@@ -141,6 +214,12 @@ const FIELD_OF: Record<string, FieldName> = {
   fromName: 'fromName',
   projectId: 'projectId',
   issueTypeId: 'issueTypeId',
+  defaultReporterAccountId: 'defaultReporterAccountId',
+  afterProcessing: 'afterProcessing',
+  moveToFolder: 'moveToFolder',
+  keepOriginal: 'keepOriginal',
+  maxAttachmentBytes: 'maxAttachmentMb',
+  maxAttachments: 'maxAttachments',
   credentialId: 'authorize',
 };
 

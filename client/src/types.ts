@@ -42,9 +42,24 @@ export interface Connection {
   folder?: string | null;
   projectId?: string | null;
   issueTypeId?: string | null;
+  defaultReporterAccountId?: string | null;
+  afterProcessing?: AfterProcessing;
+  moveToFolder?: string | null;
+  keepOriginal?: boolean;
+  maxAttachmentBytes?: number;
+  maxAttachments?: number;
   /** Message Outbounds only. */
   fromName?: string | null;
 }
+
+/** A person in the tenant's Jira. */
+export interface JiraUser {
+  accountId: string;
+  displayName: string;
+}
+
+/** What a Message Source does to a mail in the mailbox once it is an issue or a comment. */
+export type AfterProcessing = 'LEAVE' | 'MARK_READ' | 'MOVE';
 
 export interface TestResult {
   ok: boolean;

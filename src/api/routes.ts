@@ -8,12 +8,13 @@ import type { AuthorizeFlow } from '../google/authorize.js';
 import type { ProblemCode } from '../google/explain.js';
 import type { JiraClient } from '../jira/client.js';
 import { listIssueTypes, listProjects } from '../jira/projects.js';
+import { searchUsers, userById } from '../jira/users.js';
 import type { ConnectionView } from '../store/connections.js';
 import type { MessageOutbounds, MessageSources } from '../store/connections.js';
 import type { TenantView } from '../store/tenants.js';
 import type { ActivityRow } from '../store/activity.js';
 import type { Services } from '../services.js';
-import { AppError } from '../errors.js';
+import { AppError, notFound } from '../errors.js';
 import {
   authorizationStart,
   idParam,
@@ -167,6 +168,19 @@ export function apiRouter(d: ApiDeps): Router {
     const projectId = String(req.params.projectId);
     if (!/^\d{1,18}$/.test(projectId)) throw new AppError('INVALID_INPUT', 'projectId must be a Jira project id.', 400);
     res.json(await listIssueTypes(await d.jiraFor(tenantOf(res).tenant), projectId));
+  }));
+  // ---- and for the Default reporter picker ----
+  router.get('/jira/users', handle(async (req, res) => {
+    const query = typeof req.query.query === 'string' ? req.query.query.trim() : '';
+    if (!query || query.length > 100) throw new AppError('INVALID_INPUT', 'Type 1 to 100 characters of a name to search for.', 400);
+    res.json(await searchUsers(await d.jiraFor(tenantOf(res).tenant), query));
+  }));
+  router.get('/jira/users/:accountId', handle(async (req, res) => {
+    const accountId = String(req.params.accountId);
+    if (!/^[\w:-]{1,128}$/.test(accountId)) throw new AppError('INVALID_INPUT', 'accountId must be a Jira account id.', 400);
+    const user = await userById(await d.jiraFor(tenantOf(res).tenant), accountId);
+    if (!user) throw notFound('The Jira user');
+    res.json(user);
   }));
 
   return router;

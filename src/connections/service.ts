@@ -13,6 +13,7 @@ import { MailConnectionError, type MailAuth, type MailEndpoint } from '../mail/p
 import type { ConnectionRow, ConnectionState, ConnectionView, Connections, MessageOutbounds, MessageSources } from '../store/connections.js';
 import type { Credentials } from '../store/credentials.js';
 import type { MessageOutboundCreate, MessageOutboundUpdate, MessageSourceCreate, MessageSourceUpdate } from '../api/schemas.js';
+import { assertProcessing } from './processing.js';
 
 export type Kind = 'source' | 'outbound';
 
@@ -55,8 +56,20 @@ export class ConnectionService {
     return explain(problem.code, { trustPageUrl: this.d.trustPageUrl, detail: problem.detail, expectedEmail: expectedEmail ?? undefined });
   }
 
-  createSource = (tenantId: string, input: MessageSourceCreate) => this.create(this.d.sources, 'source', tenantId, input);
-  updateSource = (tenantId: string, id: string, patch: MessageSourceUpdate) => this.update(this.d.sources, 'source', tenantId, id, patch);
+  createSource = (tenantId: string, input: MessageSourceCreate) => {
+    assertProcessing({ folder: input.folder ?? 'INBOX', afterProcessing: input.afterProcessing ?? 'LEAVE', moveToFolder: input.moveToFolder ?? null });
+    return this.create(this.d.sources, 'source', tenantId, input);
+  };
+  updateSource = async (tenantId: string, id: string, patch: MessageSourceUpdate) => {
+    const stored = await this.d.sources.stored(tenantId, id);
+    // What the source will be after the patch (null clears the folder to move to).
+    assertProcessing({
+      folder: patch.folder ?? stored.folder,
+      afterProcessing: patch.afterProcessing ?? stored.afterProcessing,
+      moveToFolder: patch.moveToFolder === undefined ? stored.moveToFolder : patch.moveToFolder,
+    });
+    return this.update(this.d.sources, 'source', tenantId, id, patch);
+  };
   testSource = (tenantId: string, id: string) => this.test(this.d.sources, 'source', tenantId, id);
   removeSource = (tenantId: string, id: string) => this.remove(this.d.sources, tenantId, id);
 

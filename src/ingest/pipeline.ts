@@ -18,6 +18,7 @@ import {
   setCommentBody,
   setDescription,
   type MessageProperty,
+  type NewIssue,
 } from '../jira/issues.js';
 import { parseEmail } from '../mail/parse/parse.js';
 import type { InboundEmail, PartContent } from '../mail/parse/inbound-email.js';
@@ -224,22 +225,26 @@ export class Ingestion {
     }
     const existing = (earlier?.issueKey && !earlier.commentId ? earlier.issueKey : undefined) ?? (mayExist ? await findIssueByMessageKey(jira, source.projectId, messageKey) : undefined);
     const reporter = (email.from ? await this.reporters.lookup(ctx.tenantId, email.from.address, (address) => findUserByEmail(jira, address)) : undefined) ?? source.defaultReporterAccountId;
-    const issueKey =
-      existing ??
-      (
-        await createIssue(jira, {
-          projectId: source.projectId,
-          issueTypeId: source.issueTypeId,
-          summary: decision.summary,
-          description: body.doc,
-          reporterAccountId: reporter ?? undefined,
-          property,
-        })
-      ).key;
+    const issueKey = existing ?? (await this.create(jira, { projectId: source.projectId, issueTypeId: source.issueTypeId, summary: decision.summary, description: body.doc, reporterAccountId: reporter ?? undefined, property }));
     const uploaded = await this.upload(jira, issueKey, files.kept, mayExist);
     await this.showImages(jira, issueKey, body, uploaded, (media) => issueDescription(email, files.skipped, media), (doc) => setDescription(jira, issueKey, doc));
     if (!existing) await this.addWatchers(jira, issueKey, email);
     return { issueKey, commentId: undefined, skipped: files.skipped.length ? files.skipped : undefined };
+  }
+
+  /**
+   * Creates the issue. A reporter Jira refuses (deactivated or deleted since it was chosen, or an app
+   * without the Modify Reporter permission) must not hold every mail of the source up: the issue is
+   * then created without one (Jira makes the app its reporter); the sender stays on the issue's property.
+   */
+  private async create(jira: JiraClient, issue: NewIssue): Promise<string> {
+    try {
+      return (await createIssue(jira, issue)).key;
+    } catch (err) {
+      if (!(issue.reporterAccountId && err instanceof JiraError && err.code === 'JIRA_REJECTED' && 'reporter' in err.errors)) throw err;
+      this.d.log.warn({ reporter: issue.reporterAccountId, err: err.message }, 'Jira refused the reporter; the issue is created without one');
+      return (await createIssue(jira, { ...issue, reporterAccountId: undefined })).key;
+    }
   }
 
   /** The files to attach, within the Message Source's limits; the rest are named in the issue or comment. */

@@ -138,6 +138,43 @@ describe('Message Sources, as the user documentation says', () => {
     await statusOf('Help desk', 'Authorized').waitFor();
     expect((await query(h.databaseUrl, `SELECT 1 FROM "MessageSource" WHERE name = 'Help desk'`)).length).toBe(1);
   });
+
+  it('Edit: the Default reporter and what is done with each mail (move to a label, attachment limits, original.eml) are saved and shown again', async () => {
+    await rowOf('Help desk').getByRole('button', { name: 'Edit' }).click();
+    // The reporter is found by name in the tenant's Jira.
+    await page.getByLabel('Default reporter', { exact: true }).fill('sam');
+    await page.getByRole('option', { name: 'Sam Support', exact: true }).click();
+    await chooseOption('In the mailbox', 'Move it to a folder or Gmail label');
+    await page.getByRole('button', { name: 'Submit' }).click();
+    // Checked before anything is sent: MOVE needs somewhere to move to.
+    await page.getByText('Enter the folder or Gmail label to move each mail to.').waitFor();
+    await page.getByLabel('Move to', { exact: true }).fill('INBOX');
+    await page.getByLabel('Largest attachment (MB)', { exact: true }).fill('2.5');
+    await page.getByLabel('Attachments per mail', { exact: true }).fill('3');
+    await page.getByLabel('Attach the whole mail as original.eml').check();
+    await page.getByRole('button', { name: 'Submit' }).click();
+    // The server refuses moving mail into the folder being read, under the field.
+    await page.getByText('Mail cannot be moved to "INBOX", the folder being read: choose another folder or label.').waitFor();
+    await page.getByLabel('Move to', { exact: true }).fill('Mailbridge/Done');
+    await page.getByRole('button', { name: 'Submit' }).click();
+    await page.getByRole('button', { name: 'Create' }).waitFor();
+
+    const [row] = await query(h.databaseUrl, `SELECT "defaultReporterAccountId", "afterProcessing", "moveToFolder", "maxAttachmentBytes", "maxAttachments", "keepOriginal" FROM "MessageSource" WHERE name = 'Help desk'`);
+    expect(row).toEqual({ defaultReporterAccountId: '5b10ac8d82e05b22cc7d4ef5', afterProcessing: 'MOVE', moveToFolder: 'Mailbridge/Done', maxAttachmentBytes: 2_621_440, maxAttachments: 3, keepOriginal: true });
+
+    await rowOf('Help desk').getByRole('button', { name: 'Edit' }).click();
+    // The saved reporter by name, as Jira knows it.
+    await page.locator('form').getByText('Sam Support', { exact: true }).waitFor();
+    expect(await page.getByLabel('Move to', { exact: true }).inputValue()).toBe('Mailbridge/Done');
+    expect(await page.getByLabel('Largest attachment (MB)', { exact: true }).inputValue()).toBe('2.5');
+    expect(await page.getByLabel('Attach the whole mail as original.eml').isChecked()).toBe(true);
+    // Back to leaving mail where it is clears the folder to move to.
+    await chooseOption('In the mailbox', 'Leave it as it is');
+    await page.getByRole('button', { name: 'Submit' }).click();
+    await page.getByRole('button', { name: 'Create' }).waitFor();
+    const [after] = await query(h.databaseUrl, `SELECT "afterProcessing", "moveToFolder" FROM "MessageSource" WHERE name = 'Help desk'`);
+    expect(after).toEqual({ afterProcessing: 'LEAVE', moveToFolder: null });
+  });
 });
 
 describe('Message Outbounds', () => {

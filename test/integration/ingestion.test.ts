@@ -81,6 +81,17 @@ describe('a new mail', () => {
   });
 });
 
+describe('a Default reporter Jira refuses', () => {
+  it('(deactivated or deleted since it was chosen) does not hold the mail up: the issue is created without it', async () => {
+    const gone = { ...ctx, source: { ...ctx.source, defaultReporterAccountId: '5b10-deleted-user' } };
+    const raw = mail({ from: 'harper@example.com', subject: 'Reporter gone' });
+    expect(await ingestion.process(gone, { raw })).toEqual({ outcome: 'done' });
+    const [issue] = byMessageId(messageIdOf(raw));
+    expect(issue!.reporterAccountId).toBe(site.state.appAccountId);
+    expect(issue!.properties.get(MESSAGE_PROPERTY)).toMatchObject({ sender: { address: 'harper@example.com' } });
+  });
+});
+
 describe('a reply', () => {
   it('by In-Reply-To alone becomes a comment on the same issue, without the quoted part', async () => {
     const original = mail({ subject: 'Cannot log in' });

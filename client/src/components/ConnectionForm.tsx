@@ -14,6 +14,8 @@ import { AuthorizeButton } from './AuthorizeButton';
 import { FormField } from './FormField';
 import { JiraTargetFields } from './JiraTargetFields';
 import { ProblemMessage } from './ProblemMessage';
+import { ProcessingFields } from './ProcessingFields';
+import { ReporterField } from './ReporterField';
 import { SelectField } from './SelectField';
 
 /** A typed Username Google can preselect (and the server checks the account against); not anything else. */
@@ -235,6 +237,8 @@ export function ConnectionForm({ kind, google, connection, onSaved, onCancel }: 
             errors={{ projectId: errors.projectId, issueTypeId: errors.issueTypeId }}
             isDisabled={submitting}
           />
+          <ReporterField accountId={draft.defaultReporterAccountId} onChange={(next) => change({ defaultReporterAccountId: next })} error={errors.defaultReporterAccountId} isDisabled={submitting} />
+          <ProcessingFields values={draft} onChange={change} errors={errors} isDisabled={submitting} />
         </>
       ) : null}
 
