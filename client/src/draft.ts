@@ -25,6 +25,8 @@ export interface Draft {
   /** As typed: megabytes, and a count. */
   maxAttachmentMb: string;
   maxAttachments: string;
+  /** Google Groups whose mail is taken in, as typed: addresses separated by commas or spaces. */
+  acceptedLists: string;
 }
 
 const MB = 1024 * 1024;
@@ -53,6 +55,7 @@ export type FieldName =
   | 'keepOriginal'
   | 'maxAttachmentMb'
   | 'maxAttachments'
+  | 'acceptedLists'
   | 'authorize';
 export type FieldErrors = Partial<Record<FieldName, string>>;
 
@@ -75,6 +78,7 @@ export const FIELD_IDS: Record<FieldName, string> = {
   keepOriginal: 'connection-keep-original',
   maxAttachmentMb: 'connection-max-attachment-mb',
   maxAttachments: 'connection-max-attachments',
+  acceptedLists: 'connection-accepted-lists',
   authorize: 'connection-authorize',
 };
 
@@ -101,8 +105,13 @@ export function initialDraft(connection?: Connection): Draft {
     keepOriginal: connection?.keepOriginal ?? false,
     maxAttachmentMb: megabytes(connection?.maxAttachmentBytes ?? DEFAULT_MAX_ATTACHMENT_BYTES),
     maxAttachments: String(connection?.maxAttachments ?? DEFAULT_MAX_ATTACHMENTS),
+    acceptedLists: (connection?.acceptedLists ?? []).join(', '),
   };
 }
+
+/** The addresses typed, lower-cased, each once. */
+const addressesIn = (typed: string) => [...new Set(typed.split(/[\s,;]+/).map((a) => a.trim().toLowerCase()).filter(Boolean))];
+const looksLikeAddress = (a: string) => /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(a);
 
 /** A number typed in a field, within [0, max]; 'invalid' otherwise. */
 function parseAmount(typed: string, max: number, whole: boolean): number | 'invalid' {
@@ -138,13 +147,15 @@ export function validate(kind: ConnectionKind, draft: Draft, original?: Connecti
     if (draft.afterProcessing === 'MOVE' && !draft.moveToFolder.trim()) errors.moveToFolder = 'Enter the folder or Gmail label to move each mail to.';
     if (parseAmount(draft.maxAttachmentMb, MAX_ATTACHMENT_MB, false) === 'invalid') errors.maxAttachmentMb = `Enter a size in MB from 0 to ${MAX_ATTACHMENT_MB}.`;
     if (parseAmount(draft.maxAttachments, MAX_ATTACHMENTS, true) === 'invalid') errors.maxAttachments = `Enter a whole number from 0 to ${MAX_ATTACHMENTS}.`;
+    const notAddress = addressesIn(draft.acceptedLists).find((a) => !looksLikeAddress(a));
+    if (notAddress) errors.acceptedLists = `"${notAddress}" is not an email address: enter each Google Group as its address, e.g. support@acme.example.`;
   }
   return errors;
 }
 
 /** Every value the draft gives for its Type (empty optional fields left out). */
-function fieldsOf(kind: ConnectionKind, draft: Draft): Record<string, string | number | boolean | null> {
-  const out: Record<string, string | number | boolean | null> = { name: draft.name.trim(), type: draft.type! };
+function fieldsOf(kind: ConnectionKind, draft: Draft): Record<string, string | number | boolean | null | string[]> {
+  const out: Record<string, string | number | boolean | null | string[]> = { name: draft.name.trim(), type: draft.type! };
   const put = (key: string, value: string | number | boolean | null | undefined) => {
     if (value !== null && value !== undefined && value !== '') out[key] = value;
   };
@@ -172,6 +183,7 @@ function fieldsOf(kind: ConnectionKind, draft: Draft): Record<string, string | n
     if (mb !== 'invalid') out.maxAttachmentBytes = Math.round(mb * MB);
     const count = parseAmount(draft.maxAttachments, MAX_ATTACHMENTS, true);
     if (count !== 'invalid') out.maxAttachments = count;
+    out.acceptedLists = addressesIn(draft.acceptedLists);
   }
   if (kind.fromName) put('fromName', draft.fromName.trim());
   return out;
@@ -190,7 +202,7 @@ export function toPatch(kind: ConnectionKind, draft: Draft, original: Connection
   const before = original as unknown as Record<string, unknown>;
   const patch: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(fields)) {
-    if (key === 'password' || (before[key] ?? null) !== value) patch[key] = value;
+    if (key === 'password' || JSON.stringify(before[key] ?? null) !== JSON.stringify(value)) patch[key] = value;
   }
   // The server keeps the port it was given; an emptied Port means "the default for TLS", said out loud.
   if (!isOAuth(kind, draft) && !('port' in fields) && original.port !== null) patch.port = kind.defaultPort(draft.tls);
@@ -220,6 +232,7 @@ const FIELD_OF: Record<string, FieldName> = {
   keepOriginal: 'keepOriginal',
   maxAttachmentBytes: 'maxAttachmentMb',
   maxAttachments: 'maxAttachments',
+  acceptedLists: 'acceptedLists',
   credentialId: 'authorize',
 };
 
@@ -228,7 +241,8 @@ export function placeFieldErrors(fields: Record<string, string>): { errors: Fiel
   const errors: FieldErrors = {};
   const rest: string[] = [];
   for (const [key, message] of Object.entries(fields)) {
-    const field = FIELD_OF[key];
+    // A list's entries come back as e.g. "acceptedLists.0": the field is the list's.
+    const field = FIELD_OF[key] ?? FIELD_OF[key.split('.')[0]!];
     if (field) errors[field] ??= message;
     else rest.push(message);
   }

@@ -48,6 +48,7 @@ export interface Connection {
   keepOriginal?: boolean;
   maxAttachmentBytes?: number;
   maxAttachments?: number;
+  acceptedLists?: string[];
   /** Message Outbounds only. */
   fromName?: string | null;
 }

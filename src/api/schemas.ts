@@ -34,6 +34,11 @@ const sourceFields = {
   keepOriginal: z.boolean().optional(),
   maxAttachmentBytes: z.number().int().min(0).max(1024 * 1024 * 1024).optional(),
   maxAttachments: z.number().int().min(0).max(1000).optional(),
+  /** Google Groups whose mail is taken in; an empty list takes none. */
+  acceptedLists: z
+    .array(z.string().trim().toLowerCase().max(254).pipe(z.email({ error: 'Enter each Google Group as its email address, e.g. support@acme.example.' })))
+    .max(50, { error: 'At most 50 Google Groups.' })
+    .optional(),
   enabled: z.boolean().optional(),
   /** The Google account from Authorize (Gmail types). */
   credentialId: z.uuid().optional(),

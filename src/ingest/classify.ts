@@ -13,6 +13,11 @@ export type Classification = { action: 'process' } | { action: 'ignore'; reason:
 export interface ClassifyContext {
   /** The addresses of the tenant's Message Outbounds: mail we sent ourselves. */
   ownAddresses: string[];
+  /**
+   * Google Groups (or other lists) whose mail is taken in: a support@ group delivering to the
+   * mailbox marks every customer's mail `Precedence: list`, which otherwise means "ignore".
+   */
+  acceptedLists?: string[];
 }
 
 /** What a rule found: the header (or headers) that decided, as shown to admins; undefined for no. */
@@ -85,8 +90,9 @@ const RULES: [IgnoreReason, Rule[]][] = [
   [
     'PRECEDENCE',
     [
-      // RFC 3834 section 2: never respond to bulk, junk or list mail (and auto_reply is itself an answer).
-      (e) => (PRECEDENCE_VALUES.has((e.headers.precedence ?? '').toLowerCase()) ? shown('Precedence', e.headers.precedence) : undefined),
+      // RFC 3834 section 2: never respond to bulk, junk or list mail (and auto_reply is itself an answer),
+      // but for a list the Message Source takes mail from; auto-replies through it were caught above.
+      (e, ctx) => precedence(e, ctx),
     ],
   ],
 ];
@@ -99,6 +105,33 @@ export function classify(email: InboundEmail, ctx: ClassifyContext): Classificat
     }
   }
   return { action: 'process' };
+}
+
+function precedence(e: InboundEmail, ctx: ClassifyContext): string | undefined {
+  const value = (e.headers.precedence ?? '').trim().toLowerCase();
+  if (!PRECEDENCE_VALUES.has(value)) return undefined;
+  const list = value === 'list' ? listOf(e) : undefined;
+  if (list && acceptedList(list, ctx)) return undefined;
+  const detail = shown('Precedence', e.headers.precedence);
+  const name = list?.address ?? list?.id;
+  // Say what would take such mail in: the group's address under the Message Source's Google Groups.
+  return name ? `${detail} (mail through the list ${name}; if it is your own Google Group, add it to the Message Source's Google Groups to accept)` : detail;
+}
+
+/** The list a mail came through: Google Groups' `Mailing-list: list support@acme.example; ...`, and its List-Id. */
+function listOf(e: InboundEmail): { address?: string; id?: string } | undefined {
+  const address = /\blist\s+<?([^\s<>;,]+@[^\s<>;,]+)>?/i.exec(e.headers.mailingList ?? '')?.[1]?.toLowerCase();
+  const id = /<([^<>\s]+)>/.exec(e.headers.listId ?? '')?.[1]?.toLowerCase();
+  if (!address && !id) return undefined;
+  return { ...(address ? { address } : {}), ...(id ? { id } : {}) };
+}
+
+/** Whether the list is one the Message Source accepts: by its address, or by the List-Id Google gives it (`support.acme.example`). */
+function acceptedList(list: { address?: string; id?: string }, ctx: ClassifyContext): boolean {
+  return (ctx.acceptedLists ?? []).some((accepted) => {
+    const a = accepted.trim().toLowerCase();
+    return a === list.address || a.replace('@', '.') === list.id;
+  });
 }
 
 function ownAddress(address: string, ctx: ClassifyContext): boolean {

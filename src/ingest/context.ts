@@ -34,6 +34,7 @@ export async function contextFor(d: ContextDeps, tenantId: string, sourceId: str
       keepOriginal: source.keepOriginal,
       maxAttachmentBytes: source.maxAttachmentBytes,
       maxAttachments: source.maxAttachments,
+      acceptedLists: source.acceptedLists,
     },
     // Mail from our own addresses (our notifications, the mailbox itself) is never a request.
     ownAddresses: [source.username, ...outbounds.map((o) => o.username)].filter((a): a is string => Boolean(a)),

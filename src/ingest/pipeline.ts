@@ -42,6 +42,8 @@ export interface SourceSettings {
   keepOriginal: boolean;
   maxAttachmentBytes: number;
   maxAttachments: number;
+  /** Google Groups or lists whose `Precedence: list` mail is taken in (classify.ts). */
+  acceptedLists: string[];
 }
 
 export interface IngestContext {
@@ -152,7 +154,7 @@ export class Ingestion {
     });
     const move = (t: Transition, a?: ActivityOf) => this.d.ledger.transition(ctx.tenantId, row.id, t, a);
 
-    const verdict = classify(email, { ownAddresses: ctx.ownAddresses });
+    const verdict = classify(email, { ownAddresses: ctx.ownAddresses, acceptedLists: ctx.source.acceptedLists });
     if (verdict.action === 'ignore') {
       const reason = `${verdict.reason}: ${verdict.detail}`;
       await move({ state: 'IGNORED', error: reason }, activity('IGNORED', { reason }));

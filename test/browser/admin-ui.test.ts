@@ -152,6 +152,7 @@ describe('Message Sources, as the user documentation says', () => {
     await page.getByLabel('Largest attachment (MB)', { exact: true }).fill('2.5');
     await page.getByLabel('Attachments per mail', { exact: true }).fill('3');
     await page.getByLabel('Attach the whole mail as original.eml').check();
+    await page.getByLabel('Google Groups to accept', { exact: true }).fill('Support@Acme.Example, help@acme.example');
     await page.getByRole('button', { name: 'Submit' }).click();
     // The server refuses moving mail into the folder being read, under the field.
     await page.getByText('Mail cannot be moved to "INBOX", the folder being read: choose another folder or label.').waitFor();
@@ -159,8 +160,16 @@ describe('Message Sources, as the user documentation says', () => {
     await page.getByRole('button', { name: 'Submit' }).click();
     await page.getByRole('button', { name: 'Create' }).waitFor();
 
-    const [row] = await query(h.databaseUrl, `SELECT "defaultReporterAccountId", "afterProcessing", "moveToFolder", "maxAttachmentBytes", "maxAttachments", "keepOriginal" FROM "MessageSource" WHERE name = 'Help desk'`);
-    expect(row).toEqual({ defaultReporterAccountId: '5b10ac8d82e05b22cc7d4ef5', afterProcessing: 'MOVE', moveToFolder: 'Mailbridge/Done', maxAttachmentBytes: 2_621_440, maxAttachments: 3, keepOriginal: true });
+    const [row] = await query(h.databaseUrl, `SELECT "defaultReporterAccountId", "afterProcessing", "moveToFolder", "maxAttachmentBytes", "maxAttachments", "keepOriginal", "acceptedLists" FROM "MessageSource" WHERE name = 'Help desk'`);
+    expect(row).toEqual({
+      defaultReporterAccountId: '5b10ac8d82e05b22cc7d4ef5',
+      afterProcessing: 'MOVE',
+      moveToFolder: 'Mailbridge/Done',
+      maxAttachmentBytes: 2_621_440,
+      maxAttachments: 3,
+      keepOriginal: true,
+      acceptedLists: ['support@acme.example', 'help@acme.example'],
+    });
 
     await rowOf('Help desk').getByRole('button', { name: 'Edit' }).click();
     // The saved reporter by name, as Jira knows it.
@@ -209,6 +218,10 @@ describe('the Activity of a Message Source', () => {
     const ctx = await contextFor({ db: h.db, sources: s.sources, jiraFor: (t) => s.jiraFor(t), tenantById: (id) => s.tenants.findById(id) }, source!.tenantId, source!.id);
     expect(await s.ingestion.process(ctx, { raw: mail({ subject: 'Scanner jammed' }) })).toEqual({ outcome: 'done' });
     const issue = site.state.issues.find((i) => i.summary === 'Scanner jammed')!;
+    // Through the Google Group accepted in the Edit above: an issue, not list mail.
+    const group = { Precedence: 'list', 'Mailing-list': 'list support@acme.example; contact support+owners@acme.example', 'List-ID': '<support.acme.example>' };
+    expect(await s.ingestion.process(ctx, { raw: mail({ subject: 'Via the group', headers: group }) })).toEqual({ outcome: 'done' });
+    expect(site.state.issues.some((i) => i.summary === 'Via the group')).toBe(true);
 
     await open('/admin/message-sources');
     await rowOf('Help desk').getByRole('button', { name: 'Activity' }).click();

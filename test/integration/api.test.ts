@@ -63,6 +63,18 @@ describe('Message Sources', () => {
     expect(unknownField.status).toBe(400);
   });
 
+  it('keeps the Google Groups to accept as lower-cased addresses, and refuses what is not an address', async () => {
+    const created = await api<{ id: string; acceptedLists: string[] }>('POST', '/api/message-sources', { ...mailbox(), name: 'Groups', acceptedLists: [' Support@Acme.Example '] });
+    expect(created.status, created.text).toBe(201);
+    expect(created.body.acceptedLists).toEqual(['support@acme.example']);
+    const bad = await api<ErrorBody>('PATCH', `/api/message-sources/${created.body.id}`, { acceptedLists: ['support'] });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.fields).toEqual({ 'acceptedLists.0': 'Enter each Google Group as its email address, e.g. support@acme.example.' });
+    const moved = await api<ErrorBody>('PATCH', `/api/message-sources/${created.body.id}`, { afterProcessing: 'MOVE' });
+    expect(moved.body.error.fields).toEqual({ moveToFolder: 'Enter the folder or Gmail label to move each mail to.' });
+    expect((await api('DELETE', `/api/message-sources/${created.body.id}`)).status).toBe(204);
+  });
+
   it('refuses a second source with the same Name (409) and a malformed id (400)', async () => {
     expect((await api('POST', '/api/message-sources', { ...mailbox(), name: 'Twice' })).status).toBe(201);
     const again = await api<ErrorBody>('POST', '/api/message-sources', { ...mailbox(), name: 'Twice' });

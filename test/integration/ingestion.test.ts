@@ -35,7 +35,7 @@ beforeAll(async () => {
   const tenantId = (await h.web.tenants.findByClientKey(site.clientKey))!.id;
   ctx = {
     tenantId,
-    source: { id: source.id, projectId: '10000', projectKey: 'SUP', issueTypeId: '10001', defaultReporterAccountId: source.defaultReporterAccountId, keepOriginal: false, maxAttachmentBytes: 5 * 1024 * 1024, maxAttachments: 3 },
+    source: { id: source.id, projectId: '10000', projectKey: 'SUP', issueTypeId: '10001', defaultReporterAccountId: source.defaultReporterAccountId, keepOriginal: false, maxAttachmentBytes: 5 * 1024 * 1024, maxAttachments: 3, acceptedLists: [] },
     ownAddresses: ['help@acme.example'],
     jira: new ConnectJiraClient({ baseUrl: site.baseUrl, appKey: 'mailbridge', sharedSecret: site.sharedSecret }, { attempts: 2, baseDelayMs: 10, maxDelayMs: 100 }),
   };

@@ -195,3 +195,29 @@ describe('classify priority', () => {
     expect(reasons).toEqual(['LOOP_HEADER', 'OWN_ADDRESS', 'FEEDBACK_REPORT', 'BOUNCE', 'AUTO_REPLY', 'PRECEDENCE', 'process']);
   });
 });
+
+describe('mail through a Google Group', () => {
+  // What Google Groups adds to every mail it delivers to its members.
+  const group = { precedence: 'list', mailingList: 'list support@acme.example; contact support+owners@acme.example', listId: '<support.acme.example>' };
+
+  it('is list mail by default, and the reason names the group and what would take it in', () => {
+    const verdict = classify(mail({ headers: group }), ctx);
+    expect(verdict).toMatchObject({ action: 'ignore', reason: 'PRECEDENCE' });
+    expect(verdict.action === 'ignore' && verdict.detail).toMatch(/support@acme\.example.*Google Groups to accept/);
+  });
+
+  it("is taken in when the group is one of the Message Source's Google Groups to accept (by its address or its List-Id)", () => {
+    expect(classify(mail({ headers: group }), { ...ctx, acceptedLists: ['Support@Acme.Example'] })).toEqual({ action: 'process' });
+    const idOnly = { precedence: 'list', listId: 'Support <support.acme.example>' };
+    expect(classify(mail({ headers: idOnly }), { ...ctx, acceptedLists: ['support@acme.example'] })).toEqual({ action: 'process' });
+    // Another list stays list mail.
+    expect(classify(mail({ headers: { ...group, mailingList: 'list news@vendor.example', listId: '<news.vendor.example>' } }), { ...ctx, acceptedLists: ['support@acme.example'] })).toMatchObject({ reason: 'PRECEDENCE' });
+  });
+
+  it('an auto-reply or a bounce through an accepted group is still ignored, and so is bulk mail', () => {
+    const accepted = { ...ctx, acceptedLists: ['support@acme.example'] };
+    expect(classify(mail({ headers: { ...group, autoSubmitted: 'auto-replied' } }), accepted)).toMatchObject({ reason: 'AUTO_REPLY' });
+    expect(classify(mail({ headers: { ...group, precedence: 'bulk' } }), accepted)).toMatchObject({ reason: 'PRECEDENCE' });
+    expect(classify(mail({ headers: { ...group, contentType: { type: 'multipart/report', reportType: 'delivery-status' } } }), accepted)).toMatchObject({ reason: 'BOUNCE' });
+  });
+});

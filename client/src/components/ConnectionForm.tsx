@@ -230,6 +230,16 @@ export function ConnectionForm({ kind, google, connection, onSaved, onCancel }: 
               <Textfield {...control} name="folder" value={draft.folder} onChange={(e) => change({ folder: e.currentTarget.value })} isDisabled={submitting} placeholder="INBOX" />
             )}
           </FormField>
+          <FormField
+            id={FIELD_IDS.acceptedLists}
+            label="Google Groups to accept"
+            helper="If customers write to a Google Group (e.g. support@acme.example) that delivers to this mailbox, enter it: Google marks that mail as list mail, which is otherwise ignored. Separate several with commas."
+            error={errors.acceptedLists}
+          >
+            {(control) => (
+              <Textfield {...control} name="acceptedLists" value={draft.acceptedLists} onChange={(e) => change({ acceptedLists: e.currentTarget.value })} isDisabled={submitting} autoComplete="off" />
+            )}
+          </FormField>
           <JiraTargetFields
             projectId={draft.projectId}
             issueTypeId={draft.issueTypeId}

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "MessageSource" ADD COLUMN     "acceptedLists" TEXT[] DEFAULT ARRAY[]::TEXT[];
