@@ -7,7 +7,6 @@ import fs from 'node:fs/promises';
 import { rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Server } from 'node:http';
 import type { DestinationStream } from 'pino';
 import { loadConfig, type Config, type MailServer } from '../src/config.js';
 import { createLogger, type Logger } from '../src/log.js';
@@ -24,6 +23,7 @@ import { JiraEmulator } from './jira/emulator.js';
 import type { JiraSite, SiteOptions } from './jira/site.js';
 import { GoogleEmulator } from './google/emulator.js';
 import { startDovecot, type Dovecot } from './mail/dovecot.js';
+import { closeServer, googleEnv, imapEnv, serve } from './settings.js';
 
 export type LogLevel = 'silent' | 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 
@@ -209,37 +209,6 @@ async function database(cleanup: (() => Promise<unknown>)[]): Promise<{ url: str
   const url = await embedded.ensureDatabase('mailbridge');
   await migrate(url, MIGRATIONS_DIR, createLogger('silent'));
   return { url, dir };
-}
-
-function googleEnv(google: GoogleEmulator, port: number): Record<string, string> {
-  const client = google.registerClient({ redirectUris: [`http://127.0.0.1:${port}/oauth/google/callback`] });
-  return {
-    GOOGLE_CLIENT_ID: client.clientId,
-    GOOGLE_CLIENT_SECRET: client.clientSecret,
-    GOOGLE_AUTH_URL: google.authUrl,
-    GOOGLE_TOKEN_URL: google.tokenUrl,
-    GOOGLE_REVOKE_URL: google.revokeUrl,
-    GOOGLE_CERTS_URL: google.certsUrl,
-  };
-}
-
-/** Dovecot plays Gmail's IMAP server (plain TCP on loopback). */
-function imapEnv(dovecot: Dovecot): Record<string, string> {
-  return { GMAIL_IMAP_HOST: dovecot.host, GMAIL_IMAP_PORT: String(dovecot.imapPort), GMAIL_IMAP_TLS: 'false' };
-}
-
-function serve(web: WebApp, port: number): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    const s = web.app.listen(port, '127.0.0.1', () => resolve(s));
-    s.once('error', reject);
-  });
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
 }
 
 /** The admin API as the admin UI calls it: with the context token Jira hands its iframe. */

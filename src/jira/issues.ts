@@ -72,7 +72,8 @@ export async function setCommentBody(jira: JiraClient, issueKey: string, comment
 /**
  * Where Atlassian's media service keeps an attachment's file, which an ADF `media` node must name.
  * The REST API has no field for it; the download redirect of the attachment's content goes to
- * `.../file/<media file id>/binary?...&collection=...`. Undefined when the redirect says otherwise.
+ * `.../file/<media file id>/binary?...`. Undefined when the redirect says otherwise. The collection is
+ * left empty, as Jira itself stores it when it turns an attached image into a media node.
  */
 export async function mediaOf(jira: JiraClient, attachmentId: string): Promise<{ id: string; collection: string } | undefined> {
   const location = await jira.location(`/rest/api/3/attachment/content/${encodeURIComponent(attachmentId)}`);
@@ -84,7 +85,7 @@ export async function mediaOf(jira: JiraClient, attachmentId: string): Promise<{
     return undefined;
   }
   const id = /\/file\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\//i.exec(url.pathname)?.[1];
-  return id ? { id: id.toLowerCase(), collection: url.searchParams.get('collection') ?? '' } : undefined;
+  return id ? { id: id.toLowerCase(), collection: '' } : undefined;
 }
 
 export async function attachmentsOf(jira: JiraClient, issueKey: string): Promise<ExistingAttachment[]> {

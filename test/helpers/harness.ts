@@ -1,7 +1,6 @@
 // The whole web app on a free port, over its own database, with a Jira emulator whose key CDN it
 // trusts; its log lines are kept so tests can check what was (not) logged.
 import { Writable } from 'node:stream';
-import type { Server } from 'node:http';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { createDb, type Db } from '../../src/store/db.js';
@@ -14,6 +13,7 @@ import { JiraEmulator } from '../../dev/jira/emulator.js';
 import { GoogleEmulator } from '../../dev/google/emulator.js';
 import { startDovecot, type Dovecot } from '../../dev/mail/dovecot.js';
 import { startSmtpServer, type SmtpServer } from '../../dev/mail/smtp.js';
+import { closeServer, googleEnv, imapEnv, serve, smtpEnv } from '../../dev/settings.js';
 import { freshDatabase } from './database.js';
 
 export interface Harness {
@@ -54,28 +54,6 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const smtp = dovecot
     ? await startSmtpServer({ tokeninfoUrl: google!.tokeninfoUrl, deliverTo: { host: dovecot.host, port: dovecot.lmtpPort }, passwordUsers: options.passwordUsers ?? [] })
     : undefined;
-  const mailEnv: Record<string, string> =
-    dovecot && smtp
-      ? {
-          GMAIL_IMAP_HOST: dovecot.host,
-          GMAIL_IMAP_PORT: String(dovecot.imapPort),
-          GMAIL_IMAP_TLS: 'false',
-          GMAIL_SMTP_HOST: smtp.host,
-          GMAIL_SMTP_PORT: String(smtp.port),
-          GMAIL_SMTP_TLS: 'false',
-        }
-      : {};
-  const client = google?.registerClient({ redirectUris: [`http://127.0.0.1:${port}/oauth/google/callback`] });
-  const googleEnv: Record<string, string> = google && client
-    ? {
-        GOOGLE_CLIENT_ID: client.clientId,
-        GOOGLE_CLIENT_SECRET: client.clientSecret,
-        GOOGLE_AUTH_URL: google.authUrl,
-        GOOGLE_TOKEN_URL: google.tokenUrl,
-        GOOGLE_REVOKE_URL: google.revokeUrl,
-        GOOGLE_CERTS_URL: google.certsUrl,
-      }
-    : {};
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: String(port),
@@ -85,8 +63,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     CONNECT_KEYS_CDN_URL: jira.keysCdnUrl,
     LOG_LEVEL: 'debug',
     RECONCILE_AFTER_SECONDS: '1',
-    ...googleEnv,
-    ...mailEnv,
+    ...(google ? googleEnv(google, port) : {}),
+    ...(dovecot ? imapEnv(dovecot) : {}),
+    ...(smtp ? smtpEnv(smtp) : {}),
     ...options.env,
   });
   const logs: string[] = [];
@@ -104,9 +83,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ? buildWorker({ config, log, db, databaseUrl, services: web.services, refreshEveryMs: 200, watcher: { pollIntervalMs: 500, retryDelayMs: () => 200 } })
     : undefined;
   await worker?.start();
-  const server: Server = await new Promise((resolve) => {
-    const s = web.app.listen(port, '127.0.0.1', () => resolve(s));
-  });
+  const server = await serve(web, port);
   return {
     baseUrl: config.baseUrl,
     config,
@@ -122,10 +99,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     logs,
     async stop() {
       await worker?.stop();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await closeServer(server);
       await jira.stop();
       await smtp?.stop();
       await dovecot?.stop();
