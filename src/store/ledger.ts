@@ -49,7 +49,8 @@ export class Ledger {
    * caller decides whether to begin another attempt (beginAttempt).
    */
   async open(tenantId: string, sourceId: string, messageKey: string, info: OpenInfo = {}): Promise<Opened> {
-    const raw = info.raw ? new Uint8Array(info.raw) : null;
+    // A view of the same bytes, not a copy: a large mail is held once.
+    const raw = info.raw ? new Uint8Array(info.raw.buffer, info.raw.byteOffset, info.raw.length) : null;
     const rows = await this.db.$queryRawUnsafe<(LedgerRow & { fresh: boolean })[]>(
       `WITH opened AS (
          INSERT INTO "LedgerEntry" ("id", "tenantId", "sourceId", "messageKey", "messageId", "uid", "uidValidity", "attempts", "createdAt", "updatedAt")
