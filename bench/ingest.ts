@@ -18,21 +18,18 @@ import { benchMail, type BenchMail } from './mails.js';
 import { mean, median, ms, percentile, table } from './stats.js';
 import { profiledWorker, StageTimer } from './profile.js';
 import { CpuProfile } from './cpu.js';
-import { largeMailMemory, type LargeMail } from './memory.js';
 import { parseEmail } from '../src/mail/parse/parse.js';
 
 const QUICK = process.argv.includes('--quick');
 const PLAN = QUICK
-  ? { idleMails: 20, pollMails: 6, pollIntervalMs: 5_000, pollWindows: 2, backlog: 300, slowJiraMails: 40, profileMails: 200, warmup: 100, rounds: 1, largeMb: 4, largeRounds: 1 }
-  : { idleMails: 200, pollMails: 80, pollIntervalMs: 30_000, pollWindows: 4, backlog: 2_000, slowJiraMails: 200, profileMails: 500, warmup: 500, rounds: 2, largeMb: 8, largeRounds: 3 };
+  ? { idleMails: 20, pollMails: 6, pollIntervalMs: 5_000, pollWindows: 2, backlog: 300, slowJiraMails: 40, profileMails: 200, warmup: 100, rounds: 1 }
+  : { idleMails: 200, pollMails: 80, pollIntervalMs: 30_000, pollWindows: 4, backlog: 2_000, slowJiraMails: 200, profileMails: 500, warmup: 500, rounds: 2 };
 const TARGET_MEDIAN_MS = 1_000;
 const TARGET_RATE = 100;
 const SLOW_JIRA_MS = 50;
 const IDLE_WARMUP = 3;
 
 const sleep = (msec: number) => new Promise((r) => setTimeout(r, msec));
-const MB = 1024 * 1024;
-const mb = (bytes: number) => `${(bytes / MB).toFixed(1)} MB`;
 const say = (line: string) => console.log(line);
 
 interface Latency {
@@ -383,10 +380,6 @@ async function main() {
     const slowSingle = await backlog(stack, slowClock, { label: `${slowLabel}, 1 at a time`, mails: PLAN.slowJiraMails, mailboxes: 1, at: slow, worker: oneAtATime });
     say(`  ${drainLine(slowSingle)}`);
 
-    say(`\nc. memory for one mail with a ${PLAN.largeMb} MB attachment (peak of heap + Buffers above the mail itself, ${PLAN.largeRounds} runs each, alternating)`);
-    const large = await largeMailMemory(stack, PLAN.largeMb * MB, PLAN.largeRounds);
-    say(`  raw mail ${mb(large.rawBytes)}; attachment decoded into the spool: ${large.spooled.map(mb).join(', ')}; decoded into memory: ${large.inMemory.map(mb).join(', ')}`);
-
     if (median(one.map((d) => d.rate)) < TARGET_RATE) {
       say(`\n  below ${TARGET_RATE} mails/s: a profiled drain of ${PLAN.profileMails} mails, to see where the time goes`);
       const p = await profiled(stack, clock);
@@ -397,7 +390,7 @@ async function main() {
     }
 
     say('\nSummary (for the README)\n');
-    say(summary(m, idle, poll, [one, single, two, [slowJira], [slowSingle]], large));
+    say(summary(m, idle, poll, [one, single, two, [slowJira], [slowSingle]]));
     say(`\nload average at the end ${loadAverage()}; the whole run took ${ms(performance.now() - started)}`);
   } finally {
     for (const stop of leftovers) await stop().catch(() => undefined);
@@ -405,7 +398,7 @@ async function main() {
   }
 }
 
-function summary(m: Awaited<ReturnType<typeof machine>>, idle: Latency, poll: number[], drains: Drain[][], large: LargeMail): string {
+function summary(m: Awaited<ReturnType<typeof machine>>, idle: Latency, poll: number[], drains: Drain[][]): string {
   const idleOk = median(idle.total) < TARGET_MEDIAN_MS ? 'met' : 'missed';
   const rates = (runs: Drain[]) => `${runs.map((d) => d.rate.toFixed(0)).join(', ')} mails/s${runs.length > 1 ? ` (${runs.length} runs)` : ''}`;
   const rows = [
@@ -418,8 +411,6 @@ function summary(m: Awaited<ReturnType<typeof machine>>, idle: Latency, poll: nu
       rates(runs),
       runs === drains[0] ? `≥ ${TARGET_RATE} mails/s: ${median(runs.map((d) => d.rate)) >= TARGET_RATE ? 'met' : 'missed'}` : '',
     ]),
-    [`Memory for a mail with a ${PLAN.largeMb} MB attachment, above the mail itself: spooled`, `median ${mb(median(large.spooled))}`, ''],
-    ['  the same with the attachment decoded into memory', `median ${mb(median(large.inMemory))}`, ''],
   ];
   return [
     table(['Measure', 'Result', 'Target'], rows),
