@@ -145,7 +145,6 @@ export class Ingestion {
     // Already handled (a re-sync offers mail again): nothing to do, and nothing to log twice.
     if (row.state === 'DONE' || row.state === 'IGNORED' || row.state === 'QUARANTINED') return { outcome: 'done' };
     const activity = (outcome: Outcome, extra: { reason?: string; issueKey?: string; details?: Record<string, unknown> } = {}): ActivityOf => ({
-      sourceId: ctx.source.id,
       outcome,
       messageId: email.messageId,
       subject: email.subject,

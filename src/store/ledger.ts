@@ -33,8 +33,8 @@ export type Transition =
   | { state: 'DONE'; issueKey: string; commentId?: string | undefined }
   | { state: 'IGNORED' | 'QUARANTINED' | 'FAILED'; error: string };
 
-/** The activity row written with a transition; the tenant and ledger row are the transition's own. */
-export type ActivityOf = Omit<ActivityEntry, 'ledgerEntryId'>;
+/** The activity row written with a transition; its tenant, Message Source and ledger row are the row's own. */
+export type ActivityOf = Omit<ActivityEntry, 'ledgerEntryId' | 'sourceId'>;
 
 const MAX_ERROR = 2000;
 // Timestamps are stored as UTC without a zone, as Prisma writes them; now() alone would be the session's zone.
